@@ -1,0 +1,43 @@
+package dev.thredo;
+
+import dev.thredo.internal.KernelCore;
+import dev.thredo.internal.ThreadControl;
+
+/**
+ * A foreign thread (a servlet container's request thread, a scheduler thread) made a thredo thread
+ * of a kernel by {@link Kernel#adopt(String)}, until {@link #close()}.
+ *
+ * <p>While adopted, the thread is listed in the registry, can spawn thredo threads and open groups,
+ * use timeouts and shields, and be cancelled like any thredo thread (its thredo blocking operations
+ * throw {@link ThreadCancelled}, its JDK blocking calls are interrupted).
+ */
+public final class Adoption implements AutoCloseable {
+    private final KernelCore kernel;
+    private final ThreadControl control;
+    private boolean closed;
+
+    Adoption(KernelCore kernel, ThreadControl control) {
+        this.kernel = kernel;
+        this.control = control;
+    }
+
+    /** The adopted thread as a thredo thread. */
+    public ThredoThread<Void> thread() {
+        return ThredoThread.of(control);
+    }
+
+    /**
+     * Ends the adoption: the thread leaves the registry, ends {@link Outcome#SUCCEEDED}, and is a
+     * plain thread again, with its interrupt flag cleared if a cancellation had set it (a pooled thread
+     * must not go back to its pool interrupted). Idempotent; must be called by the adopted thread.
+     *
+     * @throws IllegalStateException if called from another thread
+     */
+    @Override
+    public void close() {
+        if (!closed) {
+            kernel.release(control);
+            closed = true;
+        }
+    }
+}

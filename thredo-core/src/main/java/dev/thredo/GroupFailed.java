@@ -1,0 +1,28 @@
+package dev.thredo;
+
+import java.util.List;
+
+/**
+ * Thrown by {@link ThredoGroup#join()} and {@link ThredoGroup#results()} when members ended
+ * {@link Outcome#FAILED}. The cause is the first failure (in the order the members ended); the
+ * others are attached as suppressed exceptions.
+ */
+public class GroupFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient List<ThredoThread<?>> failures;
+
+    /** Creates the exception for the given failed members (at least one). */
+    public GroupFailed(String message, List<ThredoThread<?>> failures) {
+        super(message, failures.get(0).exceptionNow());
+        this.failures = List.copyOf(failures);
+        for (int i = 1; i < this.failures.size(); i++) {
+            addSuppressed(this.failures.get(i).exceptionNow());
+        }
+    }
+
+    /** The failed members, in the order they ended. */
+    public List<ThredoThread<?>> failures() {
+        return failures;
+    }
+}

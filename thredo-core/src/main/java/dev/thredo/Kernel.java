@@ -1,0 +1,337 @@
+package dev.thredo;
+
+import dev.thredo.internal.Clocks;
+import dev.thredo.internal.KernelCore;
+import dev.thredo.internal.Parking;
+import dev.thredo.internal.Registry;
+import dev.thredo.internal.ThreadControl;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns thredo threads: spawns them, lists them, cancels them, and ends them all on {@link #close()}.
+ *
+ * <p>Every method may be called from any thread. The {@code spawn} methods start <em>root</em>
+ * threads (no parent, no group); inside a thredo thread, {@link Thredo#spawn} and
+ * {@link ThredoGroup} are the usual way to start more.
+ *
+ * <h2>Registry</h2>
+ * {@link #threads(ThreadQuery)} lists live threads with their state and what they are blocked on,
+ * without stopping them or walking their stacks; {@link #thread(long)} adds one thread's stack.
+ * Spawning, ending and listing take no global lock, and listing stays cheap with 100 000 live
+ * threads. A thread that was asked to cancel and is still running after the stuck threshold is
+ * reported as {@linkplain ThreadInfo#stuck() stuck}.
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} refuses further spawns, requests cancellation of every live thread (without
+ * blocking on interrupt delivery), and waits up to the shutdown grace period for all of them to
+ * end; threads still alive then are logged by name and left running.
+ */
+public final class Kernel implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Kernel.class);
+
+    private final KernelCore core;
+    private final Duration gracePeriod;
+
+    private Kernel(Builder b) {
+        this.core = new KernelCore(b.name, b.virtual, b.stuckThreshold.toNanos());
+        this.gracePeriod = b.gracePeriod;
+    }
+
+    /** A kernel with the defaults of {@link Builder}. */
+    public static Kernel create() {
+        return builder().build();
+    }
+
+    /** A builder for a kernel. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The kernel's name. */
+    public String name() {
+        return core.name();
+    }
+
+    /**
+     * Runs {@code main} as a root thread named {@code "main"} and waits for it.
+     *
+     * <p>If the caller is cancelled (or, outside thredo, interrupted) while waiting, {@code main} is
+     * cancelled and waited for, and the caller's cancellation propagates. Other threads of the
+     * kernel are left alone.
+     *
+     * @return main's value
+     * @throws Exception whatever main threw, unwrapped
+     */
+    public <T> T run(Callable<T> main) throws Exception {
+        ThreadControl t = spawnRoot("main", main);
+        try {
+            t.awaitTermination(Parking.Mode.CANCELLABLE);
+        } catch (ThreadCancelled c) {
+            t.requestCancel();
+            t.awaitTermination(Parking.Mode.HOLD);
+            throw c;
+        }
+        if (t.outcome() == Outcome.SUCCEEDED) {
+            @SuppressWarnings("unchecked")
+            T value = (T) t.result();
+            return value;
+        }
+        throw Exceptions.<Exception>rethrow(t.exception());
+    }
+
+    /** Starts a root thread running {@code task}. @throws IllegalStateException if closed */
+    public <T> ThredoThread<T> spawn(Callable<T> task) {
+        return ThredoThread.of(spawnRoot(null, task));
+    }
+
+    /** Starts a root thread running {@code task}. @throws IllegalStateException if closed */
+    public ThredoThread<Void> spawn(Runnable task) {
+        return ThredoThread.of(spawnRoot(null, Executors.callable(task, null)));
+    }
+
+    /** Starts a root thread named {@code name}. @throws IllegalStateException if closed */
+    public <T> ThredoThread<T> spawn(String name, Callable<T> task) {
+        return ThredoThread.of(spawnRoot(Objects.requireNonNull(name, "name"), task));
+    }
+
+    /** Starts a root thread named {@code name}. @throws IllegalStateException if closed */
+    public ThredoThread<Void> spawn(String name, Runnable task) {
+        return ThredoThread.of(spawnRoot(Objects.requireNonNull(name, "name"), Executors.callable(task, null)));
+    }
+
+    private ThreadControl spawnRoot(String name, Callable<?> task) {
+        return core.spawn(name, Objects.requireNonNull(task, "task"), false, null, null);
+    }
+
+    /**
+     * Makes the calling thread a thredo thread of this kernel, named {@code name}, until the returned
+     * adoption is closed (by the same thread). For threads the application does not create itself,
+     * such as a servlet container's request threads.
+     *
+     * @throws IllegalStateException if the calling thread already is a thredo thread, or the kernel
+     *     is closed
+     */
+    public Adoption adopt(String name) {
+        ThreadControl t = core.adopt(Objects.requireNonNull(name, "name"));
+        return new Adoption(core, t);
+    }
+
+    /** Every live thread, by id. */
+    public List<ThreadInfo> threads() {
+        return threads(ThreadQuery.all().withLimit(Integer.MAX_VALUE));
+    }
+
+    /**
+     * The live threads that match {@code query}, the lowest ids first, at most {@code query.limit()}
+     * of them. Does not walk stacks; O(live threads).
+     */
+    public List<ThreadInfo> threads(ThreadQuery query) {
+        Registry registry = core.registry();
+        Predicate<ThreadControl> filter = t -> true;
+        if (query.nameContains() != null) {
+            String text = query.nameContains();
+            filter = filter.and(t -> t.name().contains(text));
+        }
+        if (query.stuckOnly()) {
+            filter = filter.and(registry::isStuck);
+        }
+        if (query.state() != null) {
+            ThreadInfo.State state = query.state();
+            filter = filter.and(t -> registry.state(t) == state);
+        }
+        List<ThreadInfo> out = new ArrayList<>();
+        for (ThreadControl t : registry.select(filter, query.limit())) {
+            out.add(registry.info(t, false));
+        }
+        return out;
+    }
+
+    /** The live thread with this id, with its stack; empty if unknown or ended. */
+    public Optional<ThreadInfo> thread(long id) {
+        ThreadControl t = core.registry().get(id);
+        return t == null ? Optional.empty() : Optional.of(core.registry().info(t, true));
+    }
+
+    /**
+     * Requests cancellation of the live thread with this id, without blocking.
+     *
+     * @return {@code false} if no such thread is alive
+     */
+    public boolean cancel(long id) {
+        ThreadControl t = core.registry().get(id);
+        return t != null && t.requestCancel();
+    }
+
+    /** The kernel's counters now. */
+    public KernelStats stats() {
+        Registry registry = core.registry();
+        long live = 0, running = 0, blocked = 0, cancelling = 0, stuck = 0;
+        for (ThreadControl t : registry.all()) {
+            live++;
+            switch (registry.state(t)) {
+                case RUNNING -> running++;
+                case BLOCKED -> blocked++;
+                case CANCELLING -> {
+                    cancelling++;
+                    if (registry.isStuck(t)) {
+                        stuck++;
+                    }
+                }
+            }
+        }
+        var c = core.counters();
+        return new KernelStats(live, running, blocked, cancelling, stuck,
+                c.spawned(), c.succeeded(), c.failed(), c.cancelled(), c.liveGroups());
+    }
+
+    /** Whether {@link #close()} has begun. */
+    public boolean isClosed() {
+        return core.isClosed();
+    }
+
+    /**
+     * Refuses further spawns, requests cancellation of every live thread, and waits up to the
+     * shutdown grace period for all of them to end; what did not end is logged by name. The wait
+     * holds back the caller's own cancellation. Idempotent.
+     *
+     * @throws IllegalStateException if called from a thread of this kernel (it would wait for itself)
+     */
+    @Override
+    public void close() {
+        closeWithin(gracePeriod);
+    }
+
+    /**
+     * As {@link #close()}, waiting as long as it takes; stuck threads are logged each time the stuck
+     * threshold passes. What {@link Thredo#run} does.
+     */
+    void closeAndWait() {
+        closeWithin(null);
+    }
+
+    private void closeWithin(Duration grace) {
+        ThreadControl self = ThreadControl.current();
+        if (self != null && self.kernel() == core) {
+            throw new IllegalStateException("a kernel cannot be closed from one of its own threads");
+        }
+        core.shutdown();
+        long limit = grace == null ? Long.MAX_VALUE : Clocks.deadlineAfter(grace);
+        long step = Math.max(core.stuckThresholdNanos(), 1_000_000L);
+        for (;;) {
+            long next = System.nanoTime() + step;
+            boolean last = grace != null && next - limit >= 0;
+            if (core.awaitAllEnded(last ? limit : next)) {
+                return;
+            }
+            if (last) {
+                log.warn("kernel {} closed with {} thread(s) still running after {}: {}", name(),
+                        core.unfinished(), grace, describe(core.survivors()));
+                return;
+            }
+            List<ThreadControl> stuck = core.survivors().stream().filter(core.registry()::isStuck).toList();
+            if (!stuck.isEmpty()) {
+                log.warn("kernel {} is waiting for {} thread(s) that ignore their cancellation: {}", name(),
+                        stuck.size(), describe(stuck));
+            }
+        }
+    }
+
+    private static String describe(List<ThreadControl> threads) {
+        StringBuilder sb = new StringBuilder();
+        int shown = 0;
+        for (ThreadControl t : threads) {
+            if (shown++ == 20) {
+                sb.append(", ... (").append(threads.size() - 20).append(" more)");
+                break;
+            }
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append('#').append(t.id()).append(' ').append(t.name());
+            long pending = t.nanosSinceCancelRequest();
+            if (pending >= 0) {
+                sb.append(" (cancel ignored for ").append(Duration.ofNanos(pending).toMillis()).append(" ms)");
+            }
+        }
+        return sb.toString();
+    }
+
+    KernelCore core() {
+        return core;
+    }
+
+    @Override
+    public String toString() {
+        return "Kernel[" + name() + ", live=" + core.registry().size() + (isClosed() ? ", closed" : "") + "]";
+    }
+
+    /**
+     * Configures a {@link Kernel}. Defaults: name {@code "thredo"}, virtual threads, stuck threshold
+     * 5 s, shutdown grace period 10 s.
+     */
+    public static final class Builder {
+        private String name = "thredo";
+        private boolean virtual = true;
+        private Duration stuckThreshold = Duration.ofSeconds(5);
+        private Duration gracePeriod = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /** The kernel's name, for logs and listings. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Run thredo threads on virtual threads (the default). */
+        public Builder virtualThreads() {
+            this.virtual = true;
+            return this;
+        }
+
+        /** Run thredo threads on (daemon) platform threads. */
+        public Builder platformThreads() {
+            this.virtual = false;
+            return this;
+        }
+
+        /** How long a thread may ignore a cancellation before it is reported as stuck (positive). */
+        public Builder stuckThreshold(Duration threshold) {
+            this.stuckThreshold = positive(threshold, "stuckThreshold");
+            return this;
+        }
+
+        /** How long {@link Kernel#close()} waits for cancelled threads to end (zero or more). */
+        public Builder shutdownGracePeriod(Duration grace) {
+            Objects.requireNonNull(grace, "grace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("shutdownGracePeriod must not be negative: " + grace);
+            }
+            this.gracePeriod = grace;
+            return this;
+        }
+
+        /** A new kernel. */
+        public Kernel build() {
+            return new Kernel(this);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

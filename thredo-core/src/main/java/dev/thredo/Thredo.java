@@ -1,0 +1,259 @@
+package dev.thredo;
+
+import dev.thredo.internal.Clocks;
+import dev.thredo.internal.Parking;
+import dev.thredo.internal.ThreadControl;
+import dev.thredo.internal.Waiter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+
+/**
+ * The entry points: run a kernel, spawn threads, sleep, and scope timeouts and shields.
+ *
+ * <h2>Cancellation</h2>
+ * A cancelled thread gets {@link ThreadCancelled} at its next blocking thredo operation (sleep,
+ * join, a group wait, a thredo lock or queue wait, ...), and at {@link #sleep} and
+ * {@link #checkCancellation} always; a thread that never blocks keeps running. Cancellation is
+ * level-triggered: every later blocking operation throws again, so cleanup in {@code finally} cannot
+ * hang on a dead peer; cleanup that must block runs inside {@link #shield}.
+ *
+ * <h2>Timeouts</h2>
+ * {@link #timeoutAfter} scopes nest. The effective deadline is the earliest in force; when it
+ * passes, the blocked thread gets {@link ThreadTimeout} at the blocking point, and keeps getting it
+ * at every blocking point inside the expired scope. Leaving scopes, innermost first, the outermost
+ * scope whose deadline had passed throws {@link ThreadTimeout} (or, for {@link #ignoreAfter},
+ * swallows it); scopes inside it let it pass as {@link TimeoutCancelled}, so an inner
+ * {@code catch (ThreadTimeout e)} cannot swallow an outer timeout; a timeout escaping a scope whose
+ * deadline had not passed becomes {@link UncaughtTimeout}. A deadline that passes while the body no
+ * longer blocks is dropped when the scope exits normally. Cancellation wins over timeouts.
+ *
+ * <p>Deadlines are delivered at thredo blocking points; JDK blocking calls learn them from
+ * {@link #deadline()} (hand it to HTTP and JDBC timeouts). Timeout and shield scopes need a thredo
+ * thread: outside one they throw {@link IllegalStateException}.
+ *
+ * <p>Bodies may throw checked exceptions; whatever a body throws leaves {@link #run},
+ * {@link #timeoutAfter}, {@link #ignoreAfter} and {@link #shield} unchanged, except for the timeout
+ * conversions above.
+ */
+public final class Thredo {
+    private Thredo() {
+    }
+
+    /**
+     * Starts a kernel, runs {@code main} as thredo thread {@code "main"} and waits for it; then
+     * cancels every thredo thread still alive, waits until every one has ended (with no grace
+     * period: a thread ignoring its cancellation keeps {@code run} waiting and is logged as stuck),
+     * and closes the kernel.
+     *
+     * @return main's value
+     * @throws Exception whatever main threw, unwrapped
+     */
+    public static <T> T run(Callable<T> main) throws Exception {
+        Kernel kernel = Kernel.builder().name("thredo").build();
+        try {
+            return kernel.run(main);
+        } finally {
+            kernel.closeAndWait();
+        }
+    }
+
+    /** Starts a thredo thread in the calling thread's kernel. @throws IllegalStateException outside a thredo thread */
+    public static <T> ThredoThread<T> spawn(Callable<T> task) {
+        return spawnChild(null, task);
+    }
+
+    /** Starts a thredo thread in the calling thread's kernel. @throws IllegalStateException outside a thredo thread */
+    public static ThredoThread<Void> spawn(Runnable task) {
+        return spawnChild(null, Executors.callable(task, null));
+    }
+
+    /** Starts a thredo thread named {@code name}. @throws IllegalStateException outside a thredo thread */
+    public static <T> ThredoThread<T> spawn(String name, Callable<T> task) {
+        return spawnChild(Objects.requireNonNull(name, "name"), task);
+    }
+
+    /** Starts a thredo thread named {@code name}. @throws IllegalStateException outside a thredo thread */
+    public static ThredoThread<Void> spawn(String name, Runnable task) {
+        return spawnChild(Objects.requireNonNull(name, "name"), Executors.callable(task, null));
+    }
+
+    private static <T> ThredoThread<T> spawnChild(String name, Callable<?> task) {
+        ThreadControl self = require("spawn");
+        return ThredoThread.of(self.kernel().spawn(name, Objects.requireNonNull(task, "task"), false, self, null));
+    }
+
+    /**
+     * The calling thredo thread.
+     *
+     * @throws IllegalStateException outside a thredo thread
+     */
+    public static ThredoThread<?> current() {
+        return ThredoThread.of(require("current"));
+    }
+
+    /**
+     * Sleeps for {@code d} (zero or negative: not at all). Always a delivery point, even for
+     * {@link Duration#ZERO}. Outside a thredo thread, an interrupt ends it with
+     * {@link ThreadCancelled} (the interrupt flag stays set).
+     *
+     * @throws ThreadCancelled if the thread is or gets cancelled
+     * @throws ThreadTimeout if a deadline passes first
+     */
+    public static void sleep(Duration d) {
+        Parking.await(new Waiter(), "sleep", Parking.Mode.CANCELLABLE, Clocks.deadlineAfter(d));
+    }
+
+    /**
+     * Throws the pending cancellation, or a {@link ThreadTimeout} if a deadline in force has passed;
+     * for CPU-bound loops. Outside a thredo thread, throws {@link ThreadCancelled} if the thread is
+     * interrupted.
+     */
+    public static void checkCancellation() {
+        ThreadControl self = ThreadControl.current();
+        if (self == null) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new ThreadCancelled("interrupted");
+            }
+            return;
+        }
+        ThreadCancelled abort = self.pendingAbort();
+        if (abort != null) {
+            Thread.currentThread().interrupt(); // level-triggered for JDK calls too
+            throw abort;
+        }
+    }
+
+    /**
+     * Runs {@code body} in the calling thread with a deadline {@code d} from now (see the class
+     * comment for how nested scopes resolve an expiry).
+     *
+     * @throws ThreadTimeout if this scope is the outermost one whose deadline passed
+     * @throws TimeoutCancelled if an enclosing scope's deadline passed
+     * @throws UncaughtTimeout if a timeout of an inner scope escaped through this one
+     * @throws X what the body throws
+     * @throws IllegalStateException outside a thredo thread
+     */
+    public static <T, X extends Exception> T timeoutAfter(Duration d, Body<T, X> body) throws X {
+        ThreadControl self = require("timeoutAfter");
+        int level = self.enterTimeout(Clocks.deadlineAfter(d));
+        try {
+            return body.call();
+        } catch (ThreadTimeout | TimeoutCancelled e) {
+            throw resolve(self, level, e, false);
+        } finally {
+            self.exitTimeout();
+        }
+    }
+
+    /** The void form of {@link #timeoutAfter(Duration, Body)}. */
+    public static <X extends Exception> void timeoutAfter(Duration d, VoidBody<X> body) throws X {
+        timeoutAfter(d, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Like {@link #timeoutAfter(Duration, Body)}, but this scope's own expiry is swallowed.
+     *
+     * @return the body's value; empty if the deadline expired or the body returned {@code null}
+     */
+    public static <T, X extends Exception> Optional<T> ignoreAfter(Duration d, Body<T, X> body) throws X {
+        ThreadControl self = require("ignoreAfter");
+        int level = self.enterTimeout(Clocks.deadlineAfter(d));
+        try {
+            return Optional.ofNullable(body.call());
+        } catch (ThreadTimeout | TimeoutCancelled e) {
+            RuntimeException resolved = resolve(self, level, e, true);
+            if (resolved == null) {
+                return Optional.empty();
+            }
+            throw resolved;
+        } finally {
+            self.exitTimeout();
+        }
+    }
+
+    /**
+     * The void form of {@link #ignoreAfter(Duration, Body)}.
+     *
+     * @return {@code false} if the deadline expired
+     */
+    public static <X extends Exception> boolean ignoreAfter(Duration d, VoidBody<X> body) throws X {
+        return ignoreAfter(d, () -> {
+            body.run();
+            return Boolean.TRUE;
+        }).isPresent();
+    }
+
+    /**
+     * What a timeout leaving the scope at {@code level} becomes: {@code null} if this scope is an
+     * {@code ignoreAfter} that swallows it, else the exception to throw (unchecked; an {@link Error}
+     * is smuggled through {@link Exceptions#rethrow}).
+     */
+    private static RuntimeException resolve(ThreadControl self, int level, ThreadCancelled e, boolean ignore) {
+        long observedAt = e instanceof ThreadTimeout t ? t.observedAtNanos() : ((TimeoutCancelled) e).observedAtNanos();
+        Throwable out = switch (self.timeoutVerdict(level, observedAt)) {
+            case 0 -> ignore ? null : e instanceof ThreadTimeout ? e : withCause(new ThreadTimeout("deadline passed", observedAt), e);
+            case 1 -> e instanceof TimeoutCancelled ? e : withCause(new TimeoutCancelled("an enclosing deadline passed", observedAt), e);
+            default -> new UncaughtTimeout("a timeout escaped the timeoutAfter scope it belonged to", e);
+        };
+        return out == null ? null : Exceptions.rethrow(out);
+    }
+
+    private static Throwable withCause(Throwable t, Throwable cause) {
+        return t.initCause(cause);
+    }
+
+    /**
+     * Runs {@code body} with cancellation and enclosing deadlines held back: what arrives meanwhile
+     * is delivered at the first blocking point after it. Deadlines set inside the shield still fire,
+     * so cleanup can be bounded: {@code shield(() -> timeoutAfter(d, cleanup))}. While shielded, the
+     * thread is not interrupted for a cancellation, so JDK calls inside run undisturbed.
+     *
+     * @throws IllegalStateException outside a thredo thread
+     */
+    public static <T, X extends Exception> T shield(Body<T, X> body) throws X {
+        ThreadControl self = require("shield");
+        self.enterShield();
+        try {
+            return body.call();
+        } finally {
+            self.exitShield();
+        }
+    }
+
+    /** The void form of {@link #shield(Body)}. */
+    public static <X extends Exception> void shield(VoidBody<X> body) throws X {
+        shield(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * The effective (earliest) deadline in force for the calling thread, to hand to JDBC or HTTP
+     * timeouts; empty if none, inside a shield that hides every deadline, or outside a thredo thread.
+     */
+    public static Optional<Instant> deadline() {
+        ThreadControl self = ThreadControl.current();
+        if (self == null) {
+            return Optional.empty();
+        }
+        long d = self.visibleDeadline();
+        return d == Long.MAX_VALUE ? Optional.empty() : Optional.of(Clocks.toInstant(d));
+    }
+
+    static ThreadControl require(String what) {
+        ThreadControl self = ThreadControl.current();
+        if (self == null) {
+            throw new IllegalStateException("Thredo." + what + " needs a thredo thread: start one with "
+                    + "Thredo.run(...), Kernel.spawn(...) or Kernel.adopt(...)");
+        }
+        return self;
+    }
+}

@@ -1,0 +1,450 @@
+package dev.thredo;
+
+import dev.thredo.internal.GroupLink;
+import dev.thredo.internal.KernelCore;
+import dev.thredo.internal.Parking;
+import dev.thredo.internal.ThreadControl;
+import dev.thredo.internal.WaitQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A group of thredo threads that is waited for, and torn down, as one (thredo's {@code ThreadGroup};
+ * named so because {@code java.lang.ThreadGroup} is imported into every Java file).
+ *
+ * <pre>{@code
+ * try (ThredoGroup g = ThredoGroup.open()) {
+ *     g.spawn(() -> fetch(a));
+ *     g.spawn(() -> fetch(b));
+ *     g.join();
+ *     return g.results();
+ * }
+ * }</pre>
+ *
+ * <h2>Wait policies</h2>
+ * {@link Wait} says what {@link #join()} waits for; "fails" always means outcome
+ * {@link Outcome#FAILED} (a member cancelled from outside is not a failure; one that let its own
+ * {@link ThreadTimeout} escape is). The policy reacts as members end, even before {@code join()} is
+ * called: under {@code ALL} a failure cancels the other members at once; under {@code ANY} and
+ * {@code OBJECT} a winner cancels the rest at once. Members spawned after that are cancelled as they
+ * start. Daemon members never count for the policy (their failures are not group failures) and are
+ * cancelled at join and close.
+ *
+ * <h2>Structure</h2>
+ * Nothing a group spawned outlives its {@link #close()}: close cancels every member still running
+ * and waits for them, holding back the caller's own cancellation while it does (so a cancelled
+ * owner cannot leave members behind). Members may spawn more members while the group is open; after
+ * {@code join()} has returned, or after {@link #cancelRemaining()} or {@code close()}, spawning throws
+ * {@link IllegalStateException}.
+ *
+ * <h2>Blocking and cancellation</h2>
+ * {@link #join()} and {@link #nextDone()} are delivery points for the caller's cancellation and
+ * deadlines. If the joining thread is cancelled or times out while waiting in {@code join()}, every
+ * member is cancelled and waited for, then the cancellation propagates. {@link #cancelRemaining()}
+ * and {@link #close()} hold cancellation back while they wait.
+ *
+ * <p>Thread-safety: every method may be called from any thread; {@link #open} and {@link #current}
+ * concern the calling thredo thread.
+ */
+public final class ThredoGroup implements AutoCloseable {
+
+    /** What {@link ThredoGroup#join()} waits for. */
+    public enum Wait {
+        /**
+         * Every member. A member that fails cancels the others, and {@code join()} then throws
+         * {@link GroupFailed}. A member cancelled from outside ends {@code CANCELLED} without tearing
+         * its siblings down.
+         */
+        ALL,
+        /**
+         * The first member to succeed wins and the rest are cancelled. No winner: {@link GroupFailed}
+         * if any member failed, otherwise {@code join()} returns and {@link #completed()} is empty.
+         */
+        ANY,
+        /** Like {@link #ANY}, but only a non-null result wins. */
+        OBJECT,
+        /**
+         * Nothing: {@code join()} cancels every member at once and waits for them; {@link GroupFailed}
+         * if any member failed (before or while being cancelled). For worker pools that live as long
+         * as a block.
+         */
+        NONE
+    }
+
+    private final long id;
+    private final String name;
+    private final Wait wait;
+    private final KernelCore kernel;
+    private final ThreadControl owner;
+    private final ThredoGroup enclosing;
+    private final Membership membership = new Membership();
+
+    // Guarded by this.
+    private final List<ThredoThread<?>> members = new ArrayList<>();
+    private final ArrayDeque<ThredoThread<?>> endedUnreported = new ArrayDeque<>();
+    private final List<ThredoThread<?>> failures = new ArrayList<>();
+    private final WaitQueue waiters = new WaitQueue();
+    private int running;
+    private int runningCounted;       // running non-daemon members
+    private boolean settled;          // the policy has decided: cancel whatever runs or starts
+    private ThredoThread<?> winner;
+    private boolean spawningClosed;
+    private boolean joined;
+    private boolean closed;
+
+    private ThredoGroup(ThreadControl owner, String name, Wait wait) {
+        this.owner = owner;
+        this.kernel = owner.kernel();
+        this.id = kernel.nextGroupId();
+        this.name = name != null ? name : "group-" + id;
+        this.wait = Objects.requireNonNull(wait, "wait");
+        this.enclosing = (ThredoGroup) owner.innermostGroup();
+        owner.setInnermostGroup(this);
+        kernel.counters().groupOpened();
+    }
+
+    /** Opens a {@link Wait#ALL} group owned by the calling thredo thread. @throws IllegalStateException outside one */
+    public static ThredoGroup open() {
+        return open(null, Wait.ALL);
+    }
+
+    /** Opens a group owned by the calling thredo thread. @throws IllegalStateException outside one */
+    public static ThredoGroup open(Wait wait) {
+        return open(null, wait);
+    }
+
+    /**
+     * Opens a group named {@code name} (or {@code "group-<id>"} if {@code null}) owned by the calling
+     * thredo thread.
+     *
+     * @throws IllegalStateException outside a thredo thread
+     */
+    public static ThredoGroup open(String name, Wait wait) {
+        return new ThredoGroup(Thredo.require("ThredoGroup.open"), name, wait);
+    }
+
+    /**
+     * The innermost group opened by the calling thread and not yet closed; empty outside a thredo
+     * thread. A member does not see the group it belongs to: pass the group to it if it must spawn
+     * siblings.
+     */
+    public static Optional<ThredoGroup> current() {
+        ThreadControl self = ThreadControl.current();
+        if (self == null) {
+            return Optional.empty();
+        }
+        ThredoGroup g = (ThredoGroup) self.innermostGroup();
+        while (g != null && g.isClosed()) {
+            g = g.enclosing;
+        }
+        return Optional.ofNullable(g);
+    }
+
+    /** The group's id, unique within its kernel. */
+    public long id() {
+        return id;
+    }
+
+    /** The group's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The group's wait policy. */
+    public Wait waitPolicy() {
+        return wait;
+    }
+
+    /** Starts a member. @throws IllegalStateException once spawning is closed */
+    public <T> ThredoThread<T> spawn(Callable<T> task) {
+        return spawnMember(null, task, false);
+    }
+
+    /** Starts a member. @throws IllegalStateException once spawning is closed */
+    public ThredoThread<Void> spawn(Runnable task) {
+        return spawnMember(null, Executors.callable(task, null), false);
+    }
+
+    /** Starts a member named {@code name}. @throws IllegalStateException once spawning is closed */
+    public <T> ThredoThread<T> spawn(String name, Callable<T> task) {
+        return spawnMember(Objects.requireNonNull(name, "name"), task, false);
+    }
+
+    /**
+     * Starts a daemon member: it never counts for the wait policy or {@link #results()}, and is
+     * cancelled at join and close.
+     *
+     * @throws IllegalStateException once spawning is closed
+     */
+    public <T> ThredoThread<T> spawnDaemon(Callable<T> task) {
+        return spawnMember(null, task, true);
+    }
+
+    private <T> ThredoThread<T> spawnMember(String memberName, Callable<?> task, boolean daemon) {
+        Objects.requireNonNull(task, "task");
+        ThreadControl parent = ThreadControl.current();
+        ThreadControl t;
+        synchronized (this) {
+            if (spawningClosed) {
+                throw new IllegalStateException("group " + name + " is " + (closed ? "closed" : "joined")
+                        + "; no more members can be spawned");
+            }
+            // Spawned under the lock so that the member's end is counted after its start.
+            t = kernel.spawn(memberName, task, daemon, parent != null ? parent : owner, membership);
+            members.add(ThredoThread.of(t));
+            running++;
+            if (!daemon) {
+                runningCounted++;
+            }
+            if (!settled) {
+                return ThredoThread.of(t);
+            }
+        }
+        t.requestCancel();
+        return ThredoThread.of(t);
+    }
+
+    /**
+     * Waits as the policy says, cancelling the members it gives up on (and every daemon member), and
+     * closes the group to spawning. A delivery point: if the caller is cancelled or times out while
+     * waiting, every member is cancelled and waited for, then the cancellation propagates.
+     *
+     * @throws GroupFailed as the policy says
+     * @throws ThreadCancelled if the caller is cancelled or times out while waiting
+     */
+    public void join() {
+        BooleanSupplier done = switch (wait) {
+            case ALL -> () -> runningCounted == 0;
+            case ANY, OBJECT -> () -> winner != null || runningCounted == 0;
+            case NONE -> () -> true;
+        };
+        try {
+            Parking.awaitCondition(this, waiters, done, "ThredoGroup.join " + name, Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+        } finally {
+            // Reached normally, or by the caller's cancellation: either way nothing may be left running.
+            cancelAndAwaitMembers();
+        }
+        List<ThredoThread<?>> failed;
+        synchronized (this) {
+            joined = true;
+            failed = (wait == Wait.ANY || wait == Wait.OBJECT) && winner != null ? List.of() : List.copyOf(failures);
+        }
+        if (!failed.isEmpty()) {
+            throw groupFailed(failed);
+        }
+    }
+
+    /**
+     * Waits for the next member to end and returns it, each member once, in the order they ended;
+     * {@code null} when every member has ended and been returned. A delivery point.
+     *
+     * @throws ThreadCancelled if the caller is cancelled or times out while waiting
+     */
+    public ThredoThread<?> nextDone() {
+        Parking.awaitCondition(this, waiters, () -> !endedUnreported.isEmpty() || running == 0,
+                "ThredoGroup.nextDone " + name, Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+        synchronized (this) {
+            return endedUnreported.poll();
+        }
+    }
+
+    /**
+     * The result of {@link #nextDone()}; rethrows what the member threw, unwrapped.
+     *
+     * @throws NoSuchElementException if no member is left
+     */
+    @SuppressWarnings("unchecked")
+    public <R> R nextResult() {
+        ThredoThread<?> t = nextDone();
+        if (t == null) {
+            throw new NoSuchElementException("group " + name + " has no member left");
+        }
+        if (t.outcome() == Outcome.SUCCEEDED) {
+            return (R) t.resultNow();
+        }
+        throw Exceptions.<RuntimeException>rethrow(t.exceptionNow());
+    }
+
+    /** For {@link Wait#ANY} and {@link Wait#OBJECT}: the winning member, if one won. */
+    public synchronized Optional<ThredoThread<?>> completed() {
+        return Optional.ofNullable(winner);
+    }
+
+    /**
+     * For {@link Wait#ANY} and {@link Wait#OBJECT}: the winning member's result.
+     *
+     * @throws IllegalStateException if no member won
+     */
+    @SuppressWarnings("unchecked")
+    public <R> R result() {
+        ThredoThread<?> w = completed().orElseThrow(() -> new IllegalStateException("no member of group " + name + " won"));
+        return (R) w.resultNow();
+    }
+
+    /**
+     * After {@link #join()}: one entry per non-daemon member in spawn order, {@code null} for a
+     * member that ended {@code CANCELLED}.
+     *
+     * @throws IllegalStateException before {@code join()} has returned
+     * @throws GroupFailed if any non-daemon member failed
+     */
+    public List<Object> results() {
+        List<ThredoThread<?>> snapshot;
+        List<ThredoThread<?>> failed;
+        synchronized (this) {
+            if (!joined) {
+                throw new IllegalStateException("results() of group " + name + " before join()");
+            }
+            snapshot = List.copyOf(members);
+            failed = List.copyOf(failures);
+        }
+        if (!failed.isEmpty()) {
+            throw groupFailed(failed);
+        }
+        List<Object> out = new ArrayList<>();
+        for (ThredoThread<?> t : snapshot) {
+            if (!t.isDaemon()) {
+                out.add(t.outcome() == Outcome.SUCCEEDED ? t.resultNow() : null);
+            }
+        }
+        return out;
+    }
+
+    /** Every member ever spawned into the group, finished or not, in spawn order. */
+    public synchronized List<ThredoThread<?>> threads() {
+        return List.copyOf(members);
+    }
+
+    /**
+     * Cancels every running member and waits for them (holding back the caller's own cancellation),
+     * and closes the group to spawning.
+     */
+    public void cancelRemaining() {
+        cancelAndAwaitMembers();
+    }
+
+    /**
+     * Cancels every member still running (also when {@link #join()} was never called, e.g. because
+     * the body threw) and waits for them to end, holding back the caller's own cancellation.
+     * Idempotent. Nothing the group spawned outlives this call.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+        }
+        cancelAndAwaitMembers();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (owner.thread() == Thread.currentThread() && owner.innermostGroup() == this) {
+            owner.setInnermostGroup(enclosing);
+        }
+        kernel.counters().groupClosed();
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes spawning, requests cancellation of every running member, and waits for all to end. */
+    private void cancelAndAwaitMembers() {
+        List<ThredoThread<?>> toCancel;
+        synchronized (this) {
+            spawningClosed = true;
+            settled = true;
+            toCancel = runningMembers();
+        }
+        for (ThredoThread<?> t : toCancel) {
+            t.requestCancel();
+        }
+        Parking.awaitCondition(this, waiters, () -> running == 0, "ThredoGroup.close " + name, Parking.Mode.HOLD, Parking.NO_LIMIT);
+    }
+
+    private List<ThredoThread<?>> runningMembers() {
+        List<ThredoThread<?>> out = new ArrayList<>();
+        for (ThredoThread<?> t : members) {
+            if (!t.isDone()) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    private GroupFailed groupFailed(List<ThredoThread<?>> failed) {
+        return new GroupFailed(failed.size() + " member(s) of group " + name + " failed", failed);
+    }
+
+    /** A member ended: count it, apply the policy, wake waiters. Runs on the member's thread. */
+    private void memberEnded(ThreadControl member) {
+        ThredoThread<?> t = ThredoThread.of(member);
+        List<ThredoThread<?>> toCancel = List.of();
+        synchronized (this) {
+            running--;
+            endedUnreported.add(t);
+            if (!member.isDaemon()) {
+                runningCounted--;
+                Outcome o = member.outcome();
+                if (o == Outcome.FAILED) {
+                    failures.add(t);
+                }
+                if (!settled && decides(t, o)) {
+                    settled = true;
+                    toCancel = runningMembers();
+                }
+            }
+            waiters.signalAll();
+        }
+        for (ThredoThread<?> other : toCancel) {
+            other.requestCancel();
+        }
+    }
+
+    /** Whether this member's end settles the group; records a winner (guarded by this). */
+    private boolean decides(ThredoThread<?> t, Outcome o) {
+        boolean wins = switch (wait) {
+            case ANY -> o == Outcome.SUCCEEDED;
+            case OBJECT -> o == Outcome.SUCCEEDED && t.resultNow() != null;
+            case ALL, NONE -> false;
+        };
+        if (wins) {
+            winner = t;
+        }
+        return wins || (wait == Wait.ALL && o == Outcome.FAILED);
+    }
+
+    @Override
+    public String toString() {
+        return "ThredoGroup[#" + id + " " + name + " " + wait + "]";
+    }
+
+    /** The group as its members' threads see it. */
+    private final class Membership implements GroupLink {
+        @Override
+        public long groupId() {
+            return id;
+        }
+
+        @Override
+        public String groupName() {
+            return name;
+        }
+
+        @Override
+        public void memberEnded(ThreadControl member) {
+            ThredoGroup.this.memberEnded(member);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.thredo.internal;
+
+import java.util.Arrays;
+
+/**
+ * The nested timeout and shield scopes of one thread, innermost on top. Owned by that thread: only
+ * it pushes, pops and reads, so nothing here is synchronized.
+ *
+ * <p>A timeout scope contributes its deadline; a shield scope hides every deadline below it (and
+ * the thread's cancellation, which {@link ThreadControl} tracks). The <em>visible effective
+ * deadline</em> is the earliest deadline above the innermost shield, kept per level so that reading
+ * it is O(1) on every blocking call; only the exit of a scope by timeout scans the stack.
+ *
+ * <p>Deadlines are {@link System#nanoTime()} values compared by subtraction, so they survive the
+ * wrap of the nano clock.
+ */
+final class DeadlineStack {
+    static final long NONE = Long.MAX_VALUE;
+
+    /** Exit verdicts: which scope a timeout that reaches a scope's exit belongs to. */
+    static final int THIS_SCOPE = 0;
+    static final int OUTER_SCOPE = 1;
+    static final int NO_SCOPE = 2;
+
+    private long[] deadlines = new long[4];   // NONE for a shield
+    private long[] effective = new long[4];   // visible effective deadline at each level
+    private boolean[] shield = new boolean[4];
+    private int depth;
+
+    /** The earliest visible deadline, or {@link #NONE}. */
+    long effective() {
+        return depth == 0 ? NONE : effective[depth - 1];
+    }
+
+    /** Pushes a timeout scope; returns its level, to be handed back to {@link #exitVerdict}. */
+    int pushTimeout(long deadline) {
+        grow();
+        long outer = effective();
+        deadlines[depth] = deadline;
+        shield[depth] = false;
+        effective[depth] = outer == NONE || deadline - outer < 0 ? deadline : outer;
+        return depth++;
+    }
+
+    /** Pushes a shield scope, which hides every deadline below it. */
+    void pushShield() {
+        grow();
+        deadlines[depth] = NONE;
+        shield[depth] = true;
+        effective[depth] = NONE;
+        depth++;
+    }
+
+    /** Pops the innermost scope. */
+    void pop() {
+        depth--;
+    }
+
+    /**
+     * Decides, for a timeout observed at {@code observedAt} that reaches the exit of the timeout
+     * scope at {@code level} (the top of the stack), which scope it belongs to: the outermost scope
+     * that had expired by then, searching no further out than the innermost shield.
+     */
+    int exitVerdict(int level, long observedAt) {
+        int bottom = level;
+        while (bottom > 0 && !shield[bottom - 1]) {
+            bottom--;
+        }
+        for (int i = bottom; i <= level; i++) {
+            if (!shield[i] && observedAt - deadlines[i] >= 0) {
+                return i == level ? THIS_SCOPE : OUTER_SCOPE;
+            }
+        }
+        return NO_SCOPE;
+    }
+
+    private void grow() {
+        if (depth == deadlines.length) {
+            int n = depth * 2;
+            deadlines = Arrays.copyOf(deadlines, n);
+            effective = Arrays.copyOf(effective, n);
+            shield = Arrays.copyOf(shield, n);
+        }
+    }
+}

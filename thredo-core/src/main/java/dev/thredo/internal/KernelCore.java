@@ -1,0 +1,173 @@
+package dev.thredo.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The machinery of one kernel: thread creation, ids, the {@link Registry}, {@link Counters},
+ * interrupt delivery, and the count of threads not yet fully ended that close waits on. The public
+ * {@code Kernel} is its front.
+ *
+ * <p>Spawning takes no global lock: an id from an atomic counter, a registry insert into its own
+ * bin, a striped counter increment, and the thread start.
+ */
+public final class KernelCore {
+    private final String name;
+    private final boolean virtualThreads;
+    private final long stuckThresholdNanos;
+    private final ThreadFactory factory;
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong groupIds = new AtomicLong();
+    final Registry registry;
+    final Counters counters = new Counters();
+    final InterruptDelivery delivery = new InterruptDelivery();
+
+    /** Threads spawned or adopted and not yet fully ended (past their group and joiner notifications). */
+    private final AtomicLong unfinished = new AtomicLong();
+    private final WaitQueue allEndedWaiters = new WaitQueue();
+    private volatile boolean closed;
+
+    public KernelCore(String name, boolean virtualThreads, long stuckThresholdNanos) {
+        this.name = name;
+        this.virtualThreads = virtualThreads;
+        this.stuckThresholdNanos = stuckThresholdNanos;
+        this.registry = new Registry(stuckThresholdNanos);
+        // A builder is not thread-safe; its factory is.
+        this.factory = (virtualThreads
+                ? Thread.ofVirtual().inheritInheritableThreadLocals(false)
+                : Thread.ofPlatform().daemon(true).inheritInheritableThreadLocals(false)).factory();
+    }
+
+    /**
+     * Creates, registers and starts a thread running {@code task}.
+     *
+     * @param name the thread's name, or {@code null} for {@code "thredo-<id>"}
+     * @param parent the spawning thread, or {@code null}
+     * @throws IllegalStateException if the kernel is closed
+     */
+    public ThreadControl spawn(String name, Callable<?> task, boolean daemon, ThreadControl parent, GroupLink group) {
+        long id = ids.incrementAndGet();
+        String threadName = name != null ? name : "thredo-" + id;
+        ThreadControl t = new ThreadControl(this, id, threadName, daemon, parent == null ? 0 : parent.id(), group, task);
+        Thread thread = factory.newThread(t);
+        thread.setName(threadName);
+        t.bindThread(thread);
+        register(t);
+        try {
+            thread.start();
+        } catch (Throwable e) {
+            registry.remove(t);
+            threadEnded();
+            throw e;
+        }
+        counters.countSpawned();
+        return t;
+    }
+
+    /**
+     * Makes the calling thread a thredo thread of this kernel until {@link ThreadControl#end} is
+     * called for the returned control (by the same thread).
+     */
+    public ThreadControl adopt(String name) {
+        if (ThreadControl.current() != null) {
+            throw new IllegalStateException("the calling thread is already a thredo thread");
+        }
+        long id = ids.incrementAndGet();
+        ThreadControl t = new ThreadControl(this, id, name, false, 0, null, null);
+        t.attachCurrent();
+        register(t);
+        counters.countSpawned();
+        return t;
+    }
+
+    /** Ends an adopted thread's membership; called by that thread. Leaves its interrupt flag clear. */
+    public void release(ThreadControl adopted) {
+        if (adopted.thread() != Thread.currentThread()) {
+            throw new IllegalStateException("an adoption must be closed by the adopted thread");
+        }
+        adopted.end(null, null);
+        ThreadControl.detachCurrent();
+        if (adopted.isCancelRequested()) {
+            Thread.interrupted(); // a pooled thread must not go back to its pool interrupted
+        }
+    }
+
+    private void register(ThreadControl t) {
+        unfinished.incrementAndGet();
+        registry.add(t);
+        if (closed) { // pairs with close(): registry insert, then read closed; close writes closed, then scans
+            registry.remove(t);
+            threadEnded();
+            throw new IllegalStateException("kernel " + name + " is closed");
+        }
+    }
+
+    void threadEnded() {
+        if (unfinished.decrementAndGet() == 0) {
+            synchronized (allEndedWaiters) {
+                allEndedWaiters.signalAll();
+            }
+        }
+    }
+
+    /** A new group id. */
+    public long nextGroupId() {
+        return groupIds.incrementAndGet();
+    }
+
+    /** Marks the kernel closed (no more spawns) and requests cancellation of every live thread. */
+    public void shutdown() {
+        closed = true;
+        for (ThreadControl t : registry.all()) {
+            t.requestCancel();
+        }
+    }
+
+    /**
+     * Waits, holding back the caller's own cancellation, until every thread has ended or
+     * {@code limitNanos} (a {@link System#nanoTime()} value, or {@link Parking#NO_LIMIT}) passes.
+     *
+     * @return whether every thread has ended
+     */
+    public boolean awaitAllEnded(long limitNanos) {
+        return Parking.awaitCondition(allEndedWaiters, allEndedWaiters, () -> unfinished.get() == 0,
+                "Kernel.close", Parking.Mode.HOLD, limitNanos);
+    }
+
+    /** The threads still alive, for reporting what would not stop. */
+    public List<ThreadControl> survivors() {
+        return new ArrayList<>(registry.all());
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean virtualThreads() {
+        return virtualThreads;
+    }
+
+    public long stuckThresholdNanos() {
+        return stuckThresholdNanos;
+    }
+
+    public Registry registry() {
+        return registry;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    /** Threads not yet fully ended. */
+    public long unfinished() {
+        return unfinished.get();
+    }
+}
