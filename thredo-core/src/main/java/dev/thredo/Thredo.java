@@ -120,11 +120,7 @@ public final class Thredo {
             }
             return;
         }
-        ThreadCancelled abort = self.pendingAbort();
-        if (abort != null) {
-            Thread.currentThread().interrupt(); // level-triggered for JDK calls too
-            throw abort;
-        }
+        self.checkpoint();
     }
 
     /**

@@ -284,6 +284,19 @@ public final class ThreadControl implements Runnable {
         return null;
     }
 
+    /**
+     * A delivery point outside any wait ({@code checkCancellation}): throws {@link #pendingAbort()}
+     * if there is one. A cancellation also keeps the interrupt flag set, so JDK calls fail too; a
+     * timeout does not touch it (a timeout is not a cancellation of the thread).
+     */
+    public void checkpoint() {
+        ThreadCancelled abort = pendingAbort();
+        if (abort != null) {
+            rearmInterrupt();
+            throw abort;
+        }
+    }
+
     /** Re-sets the interrupt flag if a cancellation is pending and not held back by a shield. */
     void rearmInterrupt() {
         if ((state & CANCEL_REQUESTED) != 0 && shieldDepth == 0) {
