@@ -177,6 +177,11 @@ public final class ThredoGroup implements AutoCloseable {
         return spawnMember(Objects.requireNonNull(name, "name"), task, false);
     }
 
+    /** Starts a member named {@code name}. @throws IllegalStateException once spawning is closed */
+    public ThredoThread<Void> spawn(String name, Runnable task) {
+        return spawnMember(Objects.requireNonNull(name, "name"), Executors.callable(task, null), false);
+    }
+
     /**
      * Starts a daemon member: it never counts for the wait policy or {@link #results()}, and is
      * cancelled at join and close.
@@ -185,6 +190,11 @@ public final class ThredoGroup implements AutoCloseable {
      */
     public <T> ThredoThread<T> spawnDaemon(Callable<T> task) {
         return spawnMember(null, task, true);
+    }
+
+    /** Starts a daemon member, as {@link #spawnDaemon(Callable)}. @throws IllegalStateException once spawning is closed */
+    public ThredoThread<Void> spawnDaemon(Runnable task) {
+        return spawnMember(null, Executors.callable(task, null), true);
     }
 
     private <T> ThredoThread<T> spawnMember(String memberName, Callable<?> task, boolean daemon) {
