@@ -247,14 +247,19 @@ class CoreTest {
     @Test
     void threadThatNeverBlocksFinishesNormallyDespiteCancel() throws Exception {
         Thredo.run(() -> {
+            java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean();
             ThredoThread<Long> spin = Thredo.spawn(() -> {
+                while (!go.get()) {
+                    Thread.onSpinWait(); // computing, never blocking
+                }
                 long sum = 0;
                 for (int i = 0; i < 1_000_000; i++) {
                     sum += i;
                 }
                 return sum;
             });
-            spin.requestCancel();
+            assertTrue(spin.requestCancel());
+            go.set(true);
             spin.await();
             assertTrue(spin.isCancelled());
             assertEquals(Outcome.SUCCEEDED, spin.outcome());

@@ -15,12 +15,12 @@ public final class Counters {
         spawned.increment();
     }
 
-    void countEnded(ThreadControl t) {
-        switch (t.outcome()) {
+    void countEnded(dev.thredo.Outcome outcome) {
+        switch (outcome) {
             case SUCCEEDED -> succeeded.increment();
             case FAILED -> failed.increment();
             case CANCELLED -> cancelled.increment();
-            default -> throw new IllegalStateException("ended while running: " + t.id());
+            default -> throw new IllegalStateException("not an end: " + outcome);
         }
     }
 

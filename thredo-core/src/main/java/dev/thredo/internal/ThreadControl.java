@@ -19,11 +19,14 @@ import java.util.concurrent.locks.LockSupport;
  * One {@code int state}: a phase in the low bits and a {@code CANCEL_REQUESTED} flag, changed only
  * by CAS. The legal transitions are
  * <pre>
- *   RUNNING                    -> RUNNING|CANCEL_REQUESTED     requestCancel, or an interrupt seen by the thread
- *   RUNNING                    -> SUCCEEDED | FAILED           the body returned / threw
- *   RUNNING|CANCEL_REQUESTED   -> SUCCEEDED|CANCEL_REQUESTED   the body swallowed the cancellation and returned
- *   RUNNING|CANCEL_REQUESTED   -> CANCELLED|CANCEL_REQUESTED   the body threw anything
+ *   RUNNING                      -> RUNNING|CANCEL_REQUESTED      requestCancel, or an interrupt seen by the thread
+ *   RUNNING[|CANCEL_REQUESTED]   -> COMPLETING[|CANCEL_REQUESTED] the body returned or threw: the flag is frozen
+ *   COMPLETING                   -> SUCCEEDED | FAILED            returned / threw
+ *   COMPLETING|CANCEL_REQUESTED  -> SUCCEEDED|CANCEL_REQUESTED    the body swallowed the cancellation and returned
+ *   COMPLETING|CANCEL_REQUESTED  -> CANCELLED|CANCEL_REQUESTED    the body threw anything
  * </pre>
+ * {@code COMPLETING} (as in {@code FutureTask}) lets the kernel count the outcome before anyone can
+ * see the thread done; during it the thread counts as running but can no longer be cancelled.
  * A body that throws with no request is also counted as cancelled when the throw is plainly the
  * work of an interrupt from outside (the interrupt flag is set, or an {@code InterruptedException}
  * is in the cause chain): an outside interrupt is a cancellation request.
@@ -55,8 +58,9 @@ public final class ThreadControl implements Runnable {
     static final int SUCCEEDED = 1;
     static final int FAILED = 2;
     static final int CANCELLED = 3;
-    static final int PHASE = 3;
-    static final int CANCEL_REQUESTED = 4;
+    static final int COMPLETING = 4;
+    static final int PHASE = 7;
+    static final int CANCEL_REQUESTED = 8;
 
     private static final VarHandle STATE;
     private static final VarHandle DEADLINE;
@@ -157,26 +161,25 @@ public final class ThreadControl implements Runnable {
         } else {
             exception = failure;
         }
-        for (;;) {
-            int s = state;
-            int next;
-            if (failure == null) {
-                next = SUCCEEDED | (s & CANCEL_REQUESTED);
-            } else if ((s & CANCEL_REQUESTED) != 0 || causedByInterrupt(failure)) {
-                next = CANCELLED | CANCEL_REQUESTED;
-            } else {
-                next = FAILED;
-            }
-            if (STATE.compareAndSet(this, s, next)) {
-                break;
-            }
+        int frozen;
+        do {
+            frozen = state;
+        } while (!STATE.compareAndSet(this, frozen, COMPLETING | (frozen & CANCEL_REQUESTED)));
+        int last;
+        if (failure == null) {
+            last = SUCCEEDED | (frozen & CANCEL_REQUESTED);
+        } else if ((frozen & CANCEL_REQUESTED) != 0 || causedByInterrupt(failure)) {
+            last = CANCELLED | CANCEL_REQUESTED;
+        } else {
+            last = FAILED;
         }
+        kernel.counters.countEnded(phaseOutcome(last));
+        state = last;
         synchronized (this) {
             if (terminationWaiters != null) {
                 terminationWaiters.signalAll();
             }
         }
-        kernel.counters.countEnded(this);
         if (group != null) {
             group.memberEnded(this);
         }
@@ -452,7 +455,8 @@ public final class ThreadControl implements Runnable {
     }
 
     public boolean isDone() {
-        return (state & PHASE) != RUNNING;
+        int phase = state & PHASE;
+        return phase != RUNNING && phase != COMPLETING;
     }
 
     public boolean isCancelRequested() {
@@ -460,6 +464,10 @@ public final class ThreadControl implements Runnable {
     }
 
     public Outcome outcome() {
+        return phaseOutcome(state);
+    }
+
+    private static Outcome phaseOutcome(int state) {
         return switch (state & PHASE) {
             case SUCCEEDED -> Outcome.SUCCEEDED;
             case FAILED -> Outcome.FAILED;
