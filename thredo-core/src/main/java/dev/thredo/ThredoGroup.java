@@ -105,7 +105,7 @@ public final class ThredoGroup implements AutoCloseable {
         this.id = kernel.nextGroupId();
         this.name = name != null ? name : "group-" + id;
         this.wait = Objects.requireNonNull(wait, "wait");
-        this.enclosing = (ThredoGroup) owner.innermostGroup();
+        this.enclosing = innermostOpen(owner);
         owner.setInnermostGroup(this);
         kernel.counters().groupOpened();
     }
@@ -140,11 +140,16 @@ public final class ThredoGroup implements AutoCloseable {
         if (self == null) {
             return Optional.empty();
         }
-        ThredoGroup g = (ThredoGroup) self.innermostGroup();
+        return Optional.ofNullable(innermostOpen(self));
+    }
+
+    /** The innermost group {@code t} opened that is not closed (groups closed by other threads are skipped). */
+    private static ThredoGroup innermostOpen(ThreadControl t) {
+        ThredoGroup g = (ThredoGroup) t.innermostGroup();
         while (g != null && g.isClosed()) {
             g = g.enclosing;
         }
-        return Optional.ofNullable(g);
+        return g;
     }
 
     /** The group's id, unique within its kernel. */
@@ -230,9 +235,10 @@ public final class ThredoGroup implements AutoCloseable {
      * @throws ThreadCancelled if the caller is cancelled or times out while waiting
      */
     public void join() {
+        int self = callerIsCountedMember() ? 1 : 0; // a member joining its own group does not wait for itself
         BooleanSupplier done = switch (wait) {
-            case ALL -> () -> runningCounted == 0;
-            case ANY, OBJECT -> () -> winner != null || runningCounted == 0;
+            case ALL -> () -> runningCounted == self;
+            case ANY, OBJECT -> () -> winner != null || runningCounted == self;
             case NONE -> () -> true;
         };
         try {
@@ -369,8 +375,13 @@ public final class ThredoGroup implements AutoCloseable {
         return closed;
     }
 
-    /** Closes spawning, requests cancellation of every running member, and waits for all to end. */
+    /**
+     * Closes spawning, requests cancellation of every running member, and waits for all to end. A
+     * member calling this (it was handed the group) neither cancels nor waits for itself.
+     */
     private void cancelAndAwaitMembers() {
+        ThreadControl caller = ThreadControl.current();
+        boolean callerIsMember = caller != null && caller.group() == membership;
         List<ThredoThread<?>> toCancel;
         synchronized (this) {
             spawningClosed = true;
@@ -378,9 +389,18 @@ public final class ThredoGroup implements AutoCloseable {
             toCancel = runningMembers();
         }
         for (ThredoThread<?> t : toCancel) {
-            t.requestCancel();
+            if (t.control() != caller) {
+                t.requestCancel();
+            }
         }
-        Parking.awaitCondition(this, waiters, () -> running == 0, "ThredoGroup.close " + name, Parking.Mode.HOLD, Parking.NO_LIMIT);
+        int self = callerIsMember ? 1 : 0;
+        Parking.awaitCondition(this, waiters, () -> running == self, "ThredoGroup.close " + name, Parking.Mode.HOLD, Parking.NO_LIMIT);
+    }
+
+    /** Whether the calling thread is a non-daemon member of this group. */
+    private boolean callerIsCountedMember() {
+        ThreadControl caller = ThreadControl.current();
+        return caller != null && caller.group() == membership && !caller.isDaemon();
     }
 
     private List<ThredoThread<?>> runningMembers() {
