@@ -94,6 +94,7 @@ public final class ThreadControl implements Runnable {
     private volatile long cancelRequestedAtMillis;
     private volatile long cancelRequestedNanos;
     private volatile String blockedOn;
+    private volatile boolean wokenByInterrupt;
     @SuppressWarnings("unused") // written by the owner, read by the registry through DEADLINE
     private long publishedDeadline = DeadlineStack.NONE;
 
@@ -223,8 +224,8 @@ public final class ThreadControl implements Runnable {
             }
         }
         stampCancelRequest();
-        if (blockedOn != null) {
-            LockSupport.unpark(thread); // it sees the request when it wakes, or in exitWait
+        if (blockedOn != null && !wokenByInterrupt) {
+            LockSupport.unpark(thread); // parked in a thredo wait: it sees the request when it wakes, or in exitWait
         } else {
             kernel.delivery.deliver(this);
         }
@@ -313,6 +314,23 @@ public final class ThreadControl implements Runnable {
 
     void exitWait() {
         blockedOn = null;
+        rearmInterrupt();
+    }
+
+    /**
+     * Marks the owner as blocked in a wait that only an interrupt ends (a {@code Selector.select},
+     * an interruptible channel), for the registry and for {@link #requestCancel()}, which then
+     * delivers an interrupt instead of an unpark. Pair with {@link #exitInterruptibleWait()}.
+     */
+    public void enterInterruptibleWait(String what) {
+        wokenByInterrupt = true;
+        blockedOn = what;
+    }
+
+    /** Ends an {@link #enterInterruptibleWait} wait. */
+    public void exitInterruptibleWait() {
+        blockedOn = null;
+        wokenByInterrupt = false;
         rearmInterrupt();
     }
 
