@@ -111,27 +111,58 @@ public final class Parking {
     public static boolean awaitCondition(Object lock, WaitQueue queue, BooleanSupplier condition,
             String blockedOn, Mode mode, long limitNanos) {
         for (;;) {
-            Waiter w;
+            if (!acquire(lock, queue, condition, blockedOn, mode, limitNanos)) {
+                synchronized (lock) {
+                    return condition.getAsBoolean();
+                }
+            }
             synchronized (lock) {
                 if (condition.getAsBoolean()) {
                     return true;
                 }
-                w = new Waiter();
-                queue.add(w);
             }
-            boolean signalled = false;
-            try {
-                signalled = await(w, blockedOn, mode, limitNanos);
-            } finally {
-                if (!signalled) {
-                    synchronized (lock) {
-                        queue.remove(w);
-                    }
-                }
+        }
+    }
+
+    /**
+     * The acquire path of every primitive: under {@code lock}, {@code tryNow} either takes what the
+     * caller wants (and returns {@code true}) or the caller queues a waiter and parks until a
+     * releaser hands it over by signalling that waiter (doing the bookkeeping for it, under the same
+     * lock). A waiter that gives up is unlinked, so a hand-off can never reach it.
+     *
+     * @return {@code true} if taken at once or handed over, {@code false} if {@code limitNanos} passed
+     * @throws ThreadCancelled in a {@link Mode#CANCELLABLE} wait, when the caller was cancelled or
+     *     timed out before a hand-off; then nothing was taken
+     */
+    public static boolean acquire(Object lock, WaitQueue queue, BooleanSupplier tryNow,
+            String blockedOn, Mode mode, long limitNanos) {
+        Waiter w;
+        synchronized (lock) {
+            if (tryNow.getAsBoolean()) {
+                return true;
             }
-            if (!signalled) {
+            w = new Waiter();
+            queue.add(w);
+        }
+        return awaitHandOff(lock, queue, w, blockedOn, mode, limitNanos);
+    }
+
+    /**
+     * Parks until {@code w}, already queued in {@code queue} under {@code lock}, is handed what it
+     * waits for; unlinks it if it gives up.
+     *
+     * @return {@code true} if handed over, {@code false} if {@code limitNanos} passed
+     */
+    public static boolean awaitHandOff(Object lock, WaitQueue queue, Waiter w, String blockedOn, Mode mode,
+            long limitNanos) {
+        boolean handed = false;
+        try {
+            handed = await(w, blockedOn, mode, limitNanos);
+            return handed;
+        } finally {
+            if (!handed) {
                 synchronized (lock) {
-                    return condition.getAsBoolean();
+                    queue.remove(w);
                 }
             }
         }

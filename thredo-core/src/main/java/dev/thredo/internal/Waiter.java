@@ -72,6 +72,11 @@ public final class Waiter {
         return STATE.compareAndSet(this, WAITING, ABANDONED);
     }
 
+    /** The waiting thread. */
+    public Thread thread() {
+        return thread;
+    }
+
     /** Whether neither a signal nor an abandonment has happened yet. */
     public boolean isWaiting() {
         return state == WAITING;

@@ -1,0 +1,163 @@
+package dev.thredo;
+
+import dev.thredo.internal.Parking;
+import dev.thredo.internal.Timeouts;
+import dev.thredo.internal.WaitQueue;
+import dev.thredo.internal.Waiter;
+import java.util.Date;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A condition variable bound to a thredo {@link Lock} or {@link ReentrantLock}: thredo's
+ * {@code Condition}.
+ *
+ * <p>{@link #await()} releases the lock, waits for a {@link #signal()}, and <strong>re-acquires the
+ * lock before it returns or throws</strong>, even when it was cancelled or timed out (that
+ * re-acquire ignores cancellation, so it cannot be cut short). Waiters are signalled in FIFO
+ * order. "Holding the lock" means, for a {@link Lock} (which has no owner), that it is locked; for a
+ * {@link ReentrantLock}, that the calling thread holds it.
+ *
+ * <h2>Blocking and cancellation</h2>
+ * The wait in {@code await} is a delivery point: a cancelled or timed-out wait throws
+ * {@link ThreadCancelled} or {@link ThreadTimeout} and consumed no signal; a waiter signalled before
+ * it saw its cancellation returns normally (the cancellation stays pending), so no signal is lost.
+ * {@link #awaitUninterruptibly()} holds cancellation back while it waits. {@code signal} and
+ * {@code signalAll} never block.
+ */
+public final class Condition implements java.util.concurrent.locks.Condition {
+    private final java.util.concurrent.locks.Lock lock;
+    private final Object sync = new Object();
+    private final WaitQueue waiters = new WaitQueue(); // guarded by sync
+
+    /** A condition with a new {@link Lock} of its own, as in thredo. */
+    public Condition() {
+        this(new Lock());
+    }
+
+    /**
+     * A condition bound to {@code lock}.
+     *
+     * @throws IllegalArgumentException unless {@code lock} is a thredo {@link Lock} or {@link ReentrantLock}
+     */
+    public Condition(java.util.concurrent.locks.Lock lock) {
+        Objects.requireNonNull(lock, "lock");
+        if (!(lock instanceof Lock) && !(lock instanceof ReentrantLock)) {
+            throw new IllegalArgumentException("a thredo Condition needs a thredo Lock or ReentrantLock, not " + lock.getClass().getName());
+        }
+        this.lock = lock;
+    }
+
+    /** The lock this condition is bound to. */
+    public java.util.concurrent.locks.Lock lock() {
+        return lock;
+    }
+
+    /**
+     * Releases the lock, waits to be signalled, and re-acquires the lock.
+     *
+     * @throws IllegalMonitorStateException if the lock is not held
+     * @throws ThreadCancelled if cancelled (or interrupted) while waiting; the lock is held again
+     * @throws ThreadTimeout if a deadline passes while waiting; the lock is held again
+     */
+    @Override
+    public void await() {
+        awaitUntilLimit(Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+    }
+
+    /** As {@link #await()}, holding cancellation and deadlines back while it waits. */
+    @Override
+    public void awaitUninterruptibly() {
+        awaitUntilLimit(Parking.Mode.HOLD, Parking.NO_LIMIT);
+    }
+
+    /** As {@link #await()}, for at most {@code nanosTimeout}; returns the nanoseconds left (≤ 0 if it timed out). */
+    @Override
+    public long awaitNanos(long nanosTimeout) {
+        long limit = Timeouts.limit(nanosTimeout, TimeUnit.NANOSECONDS);
+        awaitUntilLimit(Parking.Mode.CANCELLABLE, limit);
+        return limit - System.nanoTime();
+    }
+
+    /** As {@link #await()}, for at most the timeout; {@code false} if it passed first. */
+    @Override
+    public boolean await(long time, TimeUnit unit) {
+        return awaitUntilLimit(Parking.Mode.CANCELLABLE, Timeouts.limit(time, unit));
+    }
+
+    /** As {@link #await()}, until the wall-clock {@code deadline}; {@code false} if it passed first. */
+    @Override
+    public boolean awaitUntil(Date deadline) {
+        return await(deadline.getTime() - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Wakes the longest waiter, if any.
+     *
+     * @throws IllegalMonitorStateException if the lock is not held
+     */
+    @Override
+    public void signal() {
+        checkHeld();
+        synchronized (sync) {
+            waiters.signalFirst();
+        }
+    }
+
+    /**
+     * Wakes every waiter.
+     *
+     * @throws IllegalMonitorStateException if the lock is not held
+     */
+    @Override
+    public void signalAll() {
+        checkHeld();
+        synchronized (sync) {
+            waiters.signalAll();
+        }
+    }
+
+    /** Whether any thread waits on this condition (a snapshot). */
+    public boolean hasWaiters() {
+        synchronized (sync) {
+            return waiters.peek() != null;
+        }
+    }
+
+    private boolean awaitUntilLimit(Parking.Mode mode, long limit) {
+        checkHeld();
+        Waiter w = new Waiter();
+        synchronized (sync) {
+            waiters.add(w); // queued before the lock is released, so no signal can slip between
+        }
+        int saved = release();
+        try {
+            return Parking.awaitHandOff(sync, waiters, w, "Condition.await", mode, limit);
+        } finally {
+            reacquire(saved);
+        }
+    }
+
+    private int release() {
+        if (lock instanceof ReentrantLock r) {
+            return r.releaseAll();
+        }
+        lock.unlock();
+        return 1;
+    }
+
+    private void reacquire(int saved) {
+        if (lock instanceof ReentrantLock r) {
+            r.reacquire(saved);
+        } else {
+            ((Lock) lock).lockHoldingCancellation();
+        }
+    }
+
+    private void checkHeld() {
+        boolean held = lock instanceof ReentrantLock r ? r.isHeldByCurrentThread() : ((Lock) lock).isLocked();
+        if (!held) {
+            throw new IllegalMonitorStateException("the Condition's lock is not held");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.thredo;
+
+import dev.thredo.internal.Parking;
+import dev.thredo.internal.Timeouts;
+import dev.thredo.internal.WaitQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A flag that threads can wait for: thredo's {@code Event}.
+ *
+ * <p>{@link #set()} sets the flag and wakes every waiter; the flag stays set until {@link #clear()}.
+ * {@link #await()} returns at once while the flag is set, and otherwise blocks until it is set.
+ *
+ * <h2>Blocking and cancellation</h2>
+ * {@code await} is a delivery point only when it waits: a cancelled or timed-out wait throws
+ * {@link ThreadCancelled} or {@link ThreadTimeout}. {@code set}, {@code clear} and {@code isSet}
+ * never block and work in any thread, in a kernel or not.
+ *
+ * <p>Memory effects: actions before {@code set()} happen-before a return from an {@code await()}
+ * that it ended.
+ */
+public final class Event {
+    private final Object sync = new Object();
+    private final WaitQueue waiters = new WaitQueue(); // guarded by sync
+    private boolean set;                               // guarded by sync
+
+    /** Creates a cleared event. */
+    public Event() {
+    }
+
+    /** Sets the flag and wakes every waiter. */
+    public void set() {
+        synchronized (sync) {
+            set = true;
+            waiters.signalAll();
+        }
+    }
+
+    /** Clears the flag. */
+    public void clear() {
+        synchronized (sync) {
+            set = false;
+        }
+    }
+
+    /** Whether the flag is set. */
+    public boolean isSet() {
+        synchronized (sync) {
+            return set;
+        }
+    }
+
+    /**
+     * Waits until the flag is set; returns at once if it is.
+     *
+     * @throws ThreadCancelled if cancelled (or interrupted) while waiting
+     * @throws ThreadTimeout if a deadline passes while waiting
+     */
+    public void await() {
+        Parking.acquire(sync, waiters, () -> set, "Event.await", Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+    }
+
+    /**
+     * Waits at most the timeout for the flag to be set.
+     *
+     * @return {@code false} if the timeout passed first
+     * @throws ThreadCancelled as {@link #await()}
+     */
+    public boolean await(long time, TimeUnit unit) {
+        return Parking.acquire(sync, waiters, () -> set, "Event.await", Parking.Mode.CANCELLABLE, Timeouts.limit(time, unit));
+    }
+
+    @Override
+    public String toString() {
+        return "Event[" + (isSet() ? "set" : "clear") + "]";
+    }
+}

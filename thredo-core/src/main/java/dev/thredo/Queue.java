@@ -1,0 +1,344 @@
+package dev.thredo;
+
+import dev.thredo.internal.Parking;
+import dev.thredo.internal.Timeouts;
+import dev.thredo.internal.WaitQueue;
+import dev.thredo.internal.Waiter;
+import java.util.AbstractQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A blocking queue whose waits can be cancelled: thredo's {@code Queue}, in FIFO ({@code new
+ * Queue<>()}), {@linkplain #lifo LIFO} and {@linkplain #priority priority} order, unbounded or with a
+ * capacity, and with thredo's {@link #taskDone()}/{@link #join()} to wait until every item put has
+ * been processed.
+ *
+ * <h2>Blocking and cancellation</h2>
+ * {@link #take()}, {@link #put(Object)}, the timed {@link #poll(long, TimeUnit)} and
+ * {@link #offer(Object, long, TimeUnit)}, and {@link #join()} are delivery points while they wait.
+ * They obey the <em>did-not-happen</em> rule: a {@code take} that ends in {@link ThreadCancelled}
+ * (or {@link ThreadTimeout}) removed no item, and a {@code put} that does inserted none. Items are
+ * handed directly to waiting takers, and waiting putters' items are admitted in their arrival order,
+ * so both sides are FIFO-fair; a waiter handed its item (or whose item was admitted) before it saw its
+ * cancellation returns normally, with the cancellation pending. The other methods never block. Like
+ * every {@code BlockingQueue}, it refuses {@code null} elements. Usable from any thread: outside a
+ * thredo thread, an interrupt ends a wait with {@code ThreadCancelled}.
+ *
+ * <p>Memory effects: as for {@link BlockingQueue}, actions before an insertion happen-before actions
+ * after the element is removed. Iterators are weakly consistent snapshots.
+ *
+ * @param <E> the element type
+ */
+public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E> {
+    private final Object sync = new Object();
+    private final java.util.Queue<E> items;        // guarded by sync
+    private final int capacity;
+    private final WaitQueue takers = new WaitQueue();  // guarded by sync; items empty while any waits
+    private final WaitQueue putters = new WaitQueue(); // guarded by sync; each carries its item; queue full while any waits
+    private final WaitQueue joiners = new WaitQueue(); // guarded by sync
+    private long unfinished;                           // guarded by sync: items put and not yet marked done
+
+    /** An unbounded FIFO queue. */
+    public Queue() {
+        this(Integer.MAX_VALUE);
+    }
+
+    /**
+     * A FIFO queue holding at most {@code capacity} items.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is less than 1
+     */
+    public Queue(int capacity) {
+        this(new ArrayDeque<>(), checkCapacity(capacity));
+    }
+
+    private Queue(java.util.Queue<E> items, int capacity) {
+        this.items = items;
+        this.capacity = capacity;
+    }
+
+    /** A LIFO queue (a stack) holding at most {@code capacity} items. @throws IllegalArgumentException if capacity &lt; 1 */
+    public static <E> Queue<E> lifo(int capacity) {
+        return new Queue<>(Collections.asLifoQueue(new ArrayDeque<>()), checkCapacity(capacity));
+    }
+
+    /**
+     * A queue that hands out the least item first by {@code order}, holding at most {@code capacity}.
+     *
+     * @throws IllegalArgumentException if capacity &lt; 1
+     */
+    public static <E> Queue<E> priority(int capacity, Comparator<? super E> order) {
+        return new Queue<>(new PriorityQueue<>(Objects.requireNonNull(order, "order")), checkCapacity(capacity));
+    }
+
+    private static int checkCapacity(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
+        }
+        return capacity;
+    }
+
+    // ---- blocking operations ----
+
+    /**
+     * Inserts {@code e}, waiting while the queue is full.
+     *
+     * @throws ThreadCancelled if cancelled (or interrupted) while waiting; then nothing was inserted
+     * @throws ThreadTimeout if a deadline passes while waiting; then nothing was inserted
+     */
+    @Override
+    public void put(E e) {
+        insert(e, Parking.NO_LIMIT);
+    }
+
+    /**
+     * Inserts {@code e} if room appears within the timeout.
+     *
+     * @return {@code false} if the timeout passed first (nothing inserted)
+     * @throws ThreadCancelled as {@link #put(Object)}
+     */
+    @Override
+    public boolean offer(E e, long timeout, TimeUnit unit) {
+        return insert(e, Timeouts.limit(timeout, unit));
+    }
+
+    /**
+     * Removes the next item, waiting while the queue is empty.
+     *
+     * @throws ThreadCancelled if cancelled (or interrupted) while waiting; then no item was removed
+     * @throws ThreadTimeout if a deadline passes while waiting; then no item was removed
+     */
+    @Override
+    public E take() {
+        return remove(Parking.NO_LIMIT);
+    }
+
+    /**
+     * Removes the next item if one arrives within the timeout.
+     *
+     * @return the item, or {@code null} if the timeout passed first
+     * @throws ThreadCancelled as {@link #take()}
+     */
+    @Override
+    public E poll(long timeout, TimeUnit unit) {
+        return remove(Timeouts.limit(timeout, unit));
+    }
+
+    /**
+     * Marks one item put as processed.
+     *
+     * @throws IllegalStateException if called more often than items were put
+     */
+    public void taskDone() {
+        synchronized (sync) {
+            if (unfinished == 0) {
+                throw new IllegalStateException("taskDone() called more often than items were put");
+            }
+            if (--unfinished == 0) {
+                joiners.signalAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until every item put has been marked done with {@link #taskDone()}; returns at once if so.
+     *
+     * @throws ThreadCancelled if cancelled (or interrupted) while waiting
+     * @throws ThreadTimeout if a deadline passes while waiting
+     */
+    public void join() {
+        Parking.awaitCondition(sync, joiners, () -> unfinished == 0, "Queue.join", Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+    }
+
+    private boolean insert(E e, long limit) {
+        Objects.requireNonNull(e, "a BlockingQueue takes no null elements");
+        Waiter w;
+        synchronized (sync) {
+            if (offerNow(e)) {
+                return true;
+            }
+            w = new Waiter(e);
+            putters.add(w);
+        }
+        return Parking.awaitHandOff(sync, putters, w, "Queue.put", Parking.Mode.CANCELLABLE, limit);
+    }
+
+    private E remove(long limit) {
+        Waiter w;
+        synchronized (sync) {
+            E e = pollNow();
+            if (e != null) {
+                return e;
+            }
+            w = new Waiter();
+            takers.add(w);
+        }
+        @SuppressWarnings("unchecked")
+        E handed = Parking.awaitHandOff(sync, takers, w, "Queue.take", Parking.Mode.CANCELLABLE, limit) ? (E) w.item : null;
+        return handed;
+    }
+
+    /** Hands {@code e} to the longest taker, or stores it if there is room (guarded by sync). */
+    private boolean offerNow(E e) {
+        for (Waiter t; (t = takers.peek()) != null; ) {
+            takers.remove(t);
+            t.item = e;
+            if (t.signal()) {
+                unfinished++;
+                return true;
+            }
+        }
+        if (items.size() < capacity) {
+            items.add(e);
+            unfinished++;
+            return true;
+        }
+        return false;
+    }
+
+    /** Removes the next item, admitting waiting putters' items into the freed room (guarded by sync). */
+    private E pollNow() {
+        E e = items.poll();
+        if (e != null) {
+            admitPutters();
+        }
+        return e;
+    }
+
+    // ---- non-blocking BlockingQueue methods ----
+
+    /** Inserts {@code e} if there is room now; never blocks. */
+    @Override
+    public boolean offer(E e) {
+        Objects.requireNonNull(e, "a BlockingQueue takes no null elements");
+        synchronized (sync) {
+            return offerNow(e);
+        }
+    }
+
+    /** Removes the next item if there is one; never blocks. */
+    @Override
+    public E poll() {
+        synchronized (sync) {
+            return pollNow();
+        }
+    }
+
+    @Override
+    public E peek() {
+        synchronized (sync) {
+            return items.peek();
+        }
+    }
+
+    @Override
+    public int size() {
+        synchronized (sync) {
+            return items.size();
+        }
+    }
+
+    @Override
+    public int remainingCapacity() {
+        synchronized (sync) {
+            return capacity == Integer.MAX_VALUE ? Integer.MAX_VALUE : capacity - items.size();
+        }
+    }
+
+    @Override
+    public boolean remove(Object o) {
+        synchronized (sync) {
+            if (o == null || !items.remove(o)) {
+                return false;
+            }
+            admitPutters();
+            return true;
+        }
+    }
+
+    @Override
+    public boolean contains(Object o) {
+        synchronized (sync) {
+            return o != null && items.contains(o);
+        }
+    }
+
+    @Override
+    public int drainTo(Collection<? super E> c) {
+        return drainTo(c, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public int drainTo(Collection<? super E> c, int maxElements) {
+        Objects.requireNonNull(c);
+        if (c == this) {
+            throw new IllegalArgumentException("cannot drain a queue into itself");
+        }
+        int n = 0;
+        synchronized (sync) {
+            for (E e; n < maxElements && (e = pollNow()) != null; n++) {
+                c.add(e);
+            }
+        }
+        return n;
+    }
+
+    /** A weakly consistent iterator over a snapshot; its {@code remove} removes the element from the queue. */
+    @Override
+    public Iterator<E> iterator() {
+        List<E> snapshot;
+        synchronized (sync) {
+            snapshot = new ArrayList<>(items);
+        }
+        Iterator<E> it = snapshot.iterator();
+        return new Iterator<>() {
+            private E last;
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public E next() {
+                return last = it.next();
+            }
+
+            @Override
+            public void remove() {
+                if (last == null) {
+                    throw new IllegalStateException();
+                }
+                Queue.this.remove(last);
+                last = null;
+            }
+        };
+    }
+
+    /** Moves waiting putters' items into free room (guarded by sync). */
+    private void admitPutters() {
+        while (items.size() < capacity) {
+            Waiter p = putters.peek();
+            if (p == null) {
+                return;
+            }
+            putters.remove(p);
+            @SuppressWarnings("unchecked")
+            E item = (E) p.item;
+            if (p.signal()) {
+                items.add(item);
+                unfinished++;
+            }
+        }
+    }
+}
