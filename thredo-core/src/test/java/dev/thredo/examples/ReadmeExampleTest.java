@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.thredo.Outcome;
+import dev.thredo.Queue;
 import dev.thredo.ThreadCancelled;
 import dev.thredo.Thredo;
 import dev.thredo.ThredoGroup;
@@ -12,9 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,17 +20,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ReadmeExampleTest {
     private final List<String> out = Collections.synchronizedList(new ArrayList<>());
-    /** Stands in for the Python original's {@code q.join()} until thredo's own Queue exists. */
-    private final CountDownLatch processed = new CountDownLatch(10);
 
-    void worker(BlockingQueue<Integer> q) {
+    void worker(Queue<Integer> q) {
         try {
             while (true) {
                 int item = q.take();
                 out.add("Got: " + item);
-                processed.countDown();
+                q.taskDone();
             }
-        } catch (InterruptedException | ThreadCancelled e) {
+        } catch (ThreadCancelled e) {
             out.add("Worker cancelled");
         }
     }
@@ -40,7 +36,7 @@ class ReadmeExampleTest {
     @Test
     void workerPoolLivesExactlyAsLongAsTheBlock() throws Exception {
         List<ThredoThread<?>> members = Thredo.run(() -> {
-            BlockingQueue<Integer> q = new LinkedBlockingQueue<>();
+            Queue<Integer> q = new Queue<>();
             try (ThredoGroup workers = ThredoGroup.open(ThredoGroup.Wait.NONE)) {
                 for (int n = 0; n < 4; n++) {
                     workers.spawn(() -> worker(q));
@@ -49,12 +45,12 @@ class ReadmeExampleTest {
                     q.put(n);
                     Thredo.sleep(Duration.ofMillis(20));
                 }
-                processed.await();
+                q.join();
                 workers.join();
                 return workers.threads();
             }
         });
-        List<String> got = out.stream().filter(s -> s.startsWith("Got: ")).sorted().toList();
+        List<String> got = out.stream().filter(s -> s.startsWith("Got: ")).toList();
         assertEquals(10, got.size(), out.toString());
         assertEquals(4, out.stream().filter("Worker cancelled"::equals).count());
         assertTrue(members.stream().allMatch(t -> t.outcome() == Outcome.SUCCEEDED && t.isCancelled()));
