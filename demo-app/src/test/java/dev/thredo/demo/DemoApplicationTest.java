@@ -33,6 +33,18 @@ class DemoApplicationTest {
         HttpResponse<String> response = get("/api/slow?seconds=-1");
 
         assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(response.body()).contains("\"status\":400");
+    }
+
+    @Test
+    void slowRejectsNonNumericSecondsWithAProblemBody() throws Exception {
+        HttpResponse<String> response = get("/api/slow?seconds=abc");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
     }
 
     private HttpResponse<String> get(String pathAndQuery) throws Exception {
