@@ -417,16 +417,19 @@ public final class ThredoGroup implements AutoCloseable {
         return new GroupFailed(failed.size() + " member(s) of group " + name + " failed", failed);
     }
 
-    /** A member ended: count it, apply the policy, wake waiters. Runs on the member's thread. */
-    private void memberEnded(ThreadControl member) {
+    /**
+     * A member ended: publish its outcome, count it, apply the policy, wake waiters, all under the
+     * group's lock. Runs on the member's thread.
+     */
+    private void memberEnded(ThreadControl member, Outcome o, Runnable publishOutcome) {
         ThredoThread<?> t = ThredoThread.of(member);
         List<ThredoThread<?>> toCancel = List.of();
         synchronized (this) {
+            publishOutcome.run();
             running--;
             endedUnreported.add(t);
             if (!member.isDaemon()) {
                 runningCounted--;
-                Outcome o = member.outcome();
                 if (o == Outcome.FAILED) {
                     failures.add(t);
                 }
@@ -473,8 +476,8 @@ public final class ThredoGroup implements AutoCloseable {
         }
 
         @Override
-        public void memberEnded(ThreadControl member) {
-            ThredoGroup.this.memberEnded(member);
+        public void memberEnded(ThreadControl member, Outcome outcome, Runnable publishOutcome) {
+            ThredoGroup.this.memberEnded(member, outcome, publishOutcome);
         }
     }
 }

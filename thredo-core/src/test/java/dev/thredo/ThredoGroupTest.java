@@ -1660,4 +1660,32 @@ class ThredoGroupTest {
             return null;
         });
     }
+
+    /**
+     * Whoever sees a member done sees the group's reaction to it: a thread woken by the winner's end
+     * finds the race won, so nothing it spawns afterwards can win instead (2 000 rounds).
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aMemberSeenDoneHasAlreadyBeenCountedByItsGroup() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger unrecordedWins = new java.util.concurrent.atomic.AtomicInteger();
+        Thredo.run(() -> {
+            for (int round = 0; round < 2000; round++) {
+                try (ThredoGroup race = ThredoGroup.open(ThredoGroup.Wait.OBJECT)) {
+                    ThredoThread<String> a = race.spawn("A", () -> "A");
+                    race.spawn("watcher", () -> {
+                        a.await();
+                        if (race.completed().isEmpty()) {
+                            unrecordedWins.incrementAndGet();
+                        }
+                        return null;
+                    });
+                    race.join();
+                    assertEquals("A", race.result());
+                }
+            }
+            return null;
+        });
+        assertEquals(0, unrecordedWins.get(), "rounds where a member's end was visible before its group counted it");
+    }
 }

@@ -12,8 +12,10 @@ public interface GroupLink {
     String groupName();
 
     /**
-     * Called once by a member thread after its outcome is published and its joiners are woken,
-     * before the kernel counts it as ended. Must not block.
+     * Called once by a member thread as it ends, before anyone can see it done: the group must run
+     * {@code publishOutcome} (which makes the thread done) while holding the lock that guards its
+     * bookkeeping, so that whoever sees the member done also sees the group's reaction to it. Must not
+     * block.
      */
-    void memberEnded(ThreadControl member);
+    void memberEnded(ThreadControl member, dev.thredo.Outcome outcome, Runnable publishOutcome);
 }

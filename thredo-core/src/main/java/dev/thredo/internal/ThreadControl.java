@@ -152,8 +152,9 @@ public final class ThreadControl implements Runnable {
     }
 
     /**
-     * Ends the thread: leaves the registry, publishes the outcome, wakes joiners, tells the group,
-     * and only then lets the kernel count it as ended. Called once, by the thread itself.
+     * Ends the thread: leaves the registry, counts and publishes the outcome (through its group, if
+     * it has one), wakes joiners, and only then lets the kernel count it as ended. Called once, by
+     * the thread itself.
      */
     void end(Object value, Throwable failure) {
         kernel.registry.remove(this);
@@ -174,15 +175,19 @@ public final class ThreadControl implements Runnable {
         } else {
             last = FAILED;
         }
-        kernel.counters.countEnded(phaseOutcome(last));
-        state = last;
+        Outcome outcome = phaseOutcome(last);
+        kernel.counters.countEnded(outcome);
+        if (group != null) {
+            // The group publishes the outcome under its own lock, so no one can see this thread
+            // done before the group has counted it (a later member could otherwise win an ANY race).
+            group.memberEnded(this, outcome, () -> state = last);
+        } else {
+            state = last;
+        }
         synchronized (this) {
             if (terminationWaiters != null) {
                 terminationWaiters.signalAll();
             }
-        }
-        if (group != null) {
-            group.memberEnded(this);
         }
         kernel.threadEnded();
     }
