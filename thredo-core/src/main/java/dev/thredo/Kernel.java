@@ -44,6 +44,9 @@ public final class Kernel implements AutoCloseable {
     private Kernel(Builder b) {
         this.core = new KernelCore(b.name, b.virtual, b.stuckThreshold.toNanos());
         this.gracePeriod = b.gracePeriod;
+        if (!b.listeners.isEmpty()) {
+            core.setEvents(new ListenerEvents(List.copyOf(b.listeners)));
+        }
     }
 
     /** A kernel with the defaults of {@link Builder}. */
@@ -269,6 +272,40 @@ public final class Kernel implements AutoCloseable {
         return core;
     }
 
+    /** Forwards the core's thread events to the listeners, shielding the kernel from their failures. */
+    private static final class ListenerEvents implements KernelCore.Events {
+        private final List<KernelListener> listeners;
+
+        ListenerEvents(List<KernelListener> listeners) {
+            this.listeners = listeners;
+        }
+
+        @Override
+        public void started(ThreadControl t) {
+            ThredoThread<?> thread = ThredoThread.of(t);
+            for (KernelListener l : listeners) {
+                try {
+                    l.threadStarted(thread);
+                } catch (RuntimeException e) {
+                    log.debug("KernelListener.threadStarted failed", e);
+                }
+            }
+        }
+
+        @Override
+        public void ended(ThreadControl t, Outcome outcome, long cancelLatencyNanos) {
+            ThredoThread<?> thread = ThredoThread.of(t);
+            Duration latency = cancelLatencyNanos < 0 ? null : Duration.ofNanos(cancelLatencyNanos);
+            for (KernelListener l : listeners) {
+                try {
+                    l.threadEnded(thread, outcome, latency);
+                } catch (RuntimeException e) {
+                    log.debug("KernelListener.threadEnded failed", e);
+                }
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "Kernel[" + name() + ", live=" + core.registry().size() + (isClosed() ? ", closed" : "") + "]";
@@ -283,8 +320,15 @@ public final class Kernel implements AutoCloseable {
         private boolean virtual = true;
         private Duration stuckThreshold = Duration.ofSeconds(5);
         private Duration gracePeriod = Duration.ofSeconds(10);
+        private final List<KernelListener> listeners = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** Adds a listener of thread starts and ends (for metrics). */
+        public Builder listener(KernelListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
         }
 
         /** The kernel's name, for logs and listings. */

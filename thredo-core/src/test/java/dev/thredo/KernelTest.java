@@ -350,4 +350,35 @@ class KernelTest {
         assertThrows(IllegalArgumentException.class, () -> Kernel.builder().shutdownGracePeriod(Duration.ofSeconds(-1)));
         assertThrows(NullPointerException.class, () -> Kernel.builder().name(null));
     }
+
+    @Test
+    void listenersHearEveryStartAndEndWithTheCancelLatency() throws Exception {
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        KernelListener listener = new KernelListener() {
+            @Override
+            public void threadStarted(ThredoThread<?> thread) {
+                events.add("started " + thread.name());
+            }
+
+            @Override
+            public void threadEnded(ThredoThread<?> thread, Outcome outcome, Duration cancelLatency) {
+                events.add("ended " + thread.name() + " " + outcome + (cancelLatency == null ? "" : " after cancel"));
+                if (cancelLatency != null && cancelLatency.isNegative()) {
+                    events.add("negative latency");
+                }
+            }
+        };
+        KernelListener failing = new KernelListener() {
+            @Override
+            public void threadStarted(ThredoThread<?> thread) {
+                throw new IllegalStateException("a broken listener must not break the kernel");
+            }
+        };
+        try (Kernel k = Kernel.builder().listener(failing).listener(listener).build()) {
+            k.spawn("quick", () -> 1).join();
+            ThredoThread<Void> slow = k.spawn("slow", () -> Thredo.sleep(Duration.ofSeconds(30)));
+            slow.cancel();
+        }
+        assertEquals(List.of("started quick", "ended quick SUCCEEDED", "started slow", "ended slow CANCELLED after cancel"), events);
+    }
 }

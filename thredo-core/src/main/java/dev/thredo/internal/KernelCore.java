@@ -30,6 +30,34 @@ public final class KernelCore {
     private final WaitQueue allEndedWaiters = new WaitQueue();
     private volatile boolean closed;
 
+    /** What the public layer wants to hear of threads starting and ending; see {@code KernelListener}. */
+    public interface Events {
+        void started(ThreadControl t);
+
+        void ended(ThreadControl t, dev.thredo.Outcome outcome, long cancelLatencyNanos);
+    }
+
+    private static final Events NO_EVENTS = new Events() {
+        @Override
+        public void started(ThreadControl t) {
+        }
+
+        @Override
+        public void ended(ThreadControl t, dev.thredo.Outcome outcome, long cancelLatencyNanos) {
+        }
+    };
+
+    private volatile Events events = NO_EVENTS;
+
+    /** Installs the receiver of thread start and end events (once, before threads run). */
+    public void setEvents(Events events) {
+        this.events = events;
+    }
+
+    Events events() {
+        return events;
+    }
+
     public KernelCore(String name, boolean virtualThreads, long stuckThresholdNanos) {
         this.name = name;
         this.virtualThreads = virtualThreads;
@@ -56,14 +84,14 @@ public final class KernelCore {
         thread.setName(threadName);
         t.bindThread(thread);
         register(t);
+        counters.countSpawned();
+        events.started(t); // before the start, so that a listener hears of the start before the end
         try {
             thread.start();
         } catch (Throwable e) {
-            registry.remove(t);
-            threadEnded();
+            t.end(null, e); // counted and reported as failed, so every start has its end
             throw e;
         }
-        counters.countSpawned();
         return t;
     }
 
@@ -80,6 +108,7 @@ public final class KernelCore {
         t.attachCurrent();
         register(t);
         counters.countSpawned();
+        events.started(t);
         return t;
     }
 

@@ -177,6 +177,7 @@ public final class ThreadControl implements Runnable {
         }
         Outcome outcome = phaseOutcome(last);
         kernel.counters.countEnded(outcome);
+        kernel.events().ended(this, outcome, nanosSinceCancelRequest());
         if (group != null) {
             // The group publishes the outcome under its own lock, so no one can see this thread
             // done before the group has counted it (a later member could otherwise win an ANY race).

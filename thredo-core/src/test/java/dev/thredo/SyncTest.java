@@ -1,0 +1,1024 @@
+package dev.thredo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The cancellable synchronization primitives (DESIGN §3.6): thredo's test_sync, ported, and the
+ * contract points thredo never tested (ownership, bounds, the re-acquire in {@code Condition.await},
+ * the FIFO hand-off past abandoned waiters, timeouts, plain threads).
+ */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class SyncTest {
+    /** How long a helper waits for a thread to reach a wait before failing the test readably. */
+    private static final long REACH_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** A timeout that surely expires while the holder keeps the primitive. */
+    private static final Duration SHORT = Duration.ofMillis(50);
+    private static final int RACE_ROUNDS = 10_000;
+
+    // ---- helpers ----
+
+    interface KernelBody {
+        void run(Kernel k) throws Exception;
+    }
+
+    /** Runs {@code body} as the main thread of a fresh kernel; no thread may outlive it. */
+    private static void inKernel(KernelBody body) throws Exception {
+        try (Kernel k = Kernel.create()) {
+            k.run(() -> {
+                body.run(k);
+                return null;
+            });
+            assertEquals(List.of(), k.threads(), "threads left alive");
+        }
+    }
+
+    /** Waits until {@code t} is parked in the thredo wait the registry labels {@code label}. */
+    private static void awaitBlocked(Kernel k, ThredoThread<?> t, String label) {
+        long limit = System.nanoTime() + REACH_LIMIT_NANOS;
+        while (!k.thread(t.id()).map(ThreadInfo::blockedOn).filter(label::equals).isPresent()) {
+            if (t.isDone()) {
+                fail(t.name() + " ended (" + t.outcome() + ") instead of blocking in " + label);
+            }
+            if (System.nanoTime() - limit > 0) {
+                fail(t.name() + " never blocked in " + label + ": " + k.thread(t.id()));
+            }
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /** Polls {@code condition} until it holds. */
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+        long limit = System.nanoTime() + REACH_LIMIT_NANOS;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - limit > 0) {
+                fail("never reached: " + what);
+            }
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /** Waits until the plain thread {@code t} is parked with {@code frame} ("class.method") on its stack. */
+    private static void awaitParkedIn(Thread t, String frame) {
+        long limit = System.nanoTime() + REACH_LIMIT_NANOS;
+        for (;;) {
+            Thread.State s = t.getState();
+            if ((s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING) && Arrays.stream(t.getStackTrace())
+                    .anyMatch(f -> (f.getClassName() + "." + f.getMethodName()).equals(frame))) {
+                return;
+            }
+            if (!t.isAlive()) {
+                fail(t.getName() + " ended instead of parking in " + frame);
+            }
+            if (System.nanoTime() - limit > 0) {
+                fail(t.getName() + " never parked in " + frame + ": " + s + " " + Arrays.toString(t.getStackTrace()));
+            }
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    private static List<String> log() {
+        return Collections.synchronizedList(new ArrayList<>());
+    }
+
+    /** thredo's four lock-like primitives behind one face, so each test_sync scenario is written once. */
+    record Mutex(String label, Runnable acquire, Runnable release, java.util.function.BooleanSupplier held) {
+        static Mutex of(Lock l) {
+            return new Mutex("Lock.lock", l::lock, l::unlock, l::isLocked);
+        }
+
+        static Mutex of(ReentrantLock l) {
+            return new Mutex("ReentrantLock.lock", l::lock, l::unlock, l::isLocked);
+        }
+
+        static Mutex of(Semaphore s) {
+            return new Mutex("Semaphore.acquire", s::acquire, s::release, () -> s.availablePermits() == 0);
+        }
+
+        /** A Condition used as a lock, as thredo's test_condition does ({@code with cond:}). */
+        static Mutex of(Condition c) {
+            Lock l = (Lock) c.lock();
+            return new Mutex("Lock.lock", l::lock, l::unlock, l::isLocked);
+        }
+    }
+
+    /** test_lock & co.: the holder keeps the primitive; a second thread waits in it and runs only after release. */
+    private static void assertSecondThreadWaitsUntilRelease(Mutex m) throws Exception {
+        inKernel(k -> {
+            List<String> order = log();
+            m.acquire().run();
+            assertTrue(m.held().getAsBoolean());
+            order.add("locked");
+            ThredoThread<Void> child = Thredo.spawn("child", () -> {
+                m.acquire().run();
+                try {
+                    order.add("child");
+                } finally {
+                    m.release().run();
+                }
+            });
+            awaitBlocked(k, child, m.label());
+            order.add("parent");
+            m.release().run();
+            child.join();
+            assertEquals(List.of("locked", "parent", "child"), order);
+            assertFalse(m.held().getAsBoolean());
+        });
+    }
+
+    /**
+     * test_lock_cancel & co.: a thread cancelled while it waits for a held primitive gets
+     * ThreadCancelled (the request is made at once, so it may still be pending when the wait starts),
+     * and the release after that leaves the primitive free: nothing was handed to the cancelled waiter.
+     */
+    private static void assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex m) throws Exception {
+        inKernel(k -> {
+            m.acquire().run();
+            ThredoThread<String> child = Thredo.spawn("child", () -> {
+                try {
+                    m.acquire().run();
+                    return "acquired";
+                } catch (ThreadCancelled e) {
+                    try { // level-triggered: a swallowed cancellation is delivered again at the next wait
+                        m.acquire().run();
+                        return "acquired on the second try";
+                    } catch (ThreadCancelled again) {
+                        return "cancelled twice";
+                    }
+                }
+            });
+            child.cancel();
+            assertEquals("cancelled twice", child.join());
+            assertTrue(m.held().getAsBoolean(), "still held by the parent");
+            m.release().run();
+            assertFalse(m.held().getAsBoolean(), "the release must not hand the primitive to the cancelled waiter");
+        });
+    }
+
+    /**
+     * A waiter cancelled while parked is skipped by the FIFO hand-off: the release goes to the next
+     * waiter, and the cancelled one never gets the primitive later.
+     */
+    private static void assertHandOffSkipsCancelledWaiter(Mutex m) throws Exception {
+        inKernel(k -> {
+            List<String> got = log();
+            m.acquire().run();
+            ThredoThread<Void> first = Thredo.spawn("first", () -> {
+                m.acquire().run();
+                got.add("first");
+                m.release().run();
+            });
+            awaitBlocked(k, first, m.label());
+            ThredoThread<Void> second = Thredo.spawn("second", () -> {
+                m.acquire().run();
+                got.add("second");
+                m.release().run();
+            });
+            awaitBlocked(k, second, m.label());
+            first.cancel();
+            assertEquals(Outcome.CANCELLED, first.outcome());
+            assertInstanceOf(ThreadCancelled.class, first.exceptionNow());
+            m.release().run();
+            second.join();
+            assertEquals(List.of("second"), got);
+            assertFalse(m.held().getAsBoolean());
+        });
+    }
+
+    /** A waiter whose timeoutAfter expires gets ThreadTimeout and took nothing. */
+    private static void assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex m) throws Exception {
+        inKernel(k -> {
+            m.acquire().run();
+            ThredoThread<Void> child = Thredo.spawn("child", () -> Thredo.timeoutAfter(SHORT, () -> m.acquire().run()));
+            child.await();
+            assertEquals(Outcome.FAILED, child.outcome());
+            assertInstanceOf(ThreadTimeout.class, child.exceptionNow());
+            assertTrue(m.held().getAsBoolean());
+            m.release().run();
+            assertFalse(m.held().getAsBoolean(), "the timed-out waiter must not get the primitive later");
+        });
+    }
+
+    /**
+     * Pitfall 3: a waiter handed the primitive before it saw its cancellation returns holding it,
+     * and the cancellation stays pending for its next blocking point.
+     */
+    private static void assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex m) throws Exception {
+        inKernel(k -> {
+            List<String> order = log();
+            Event cancelRequested = new Event();
+            m.acquire().run();
+            ThredoThread<Void> child = Thredo.spawn("child", () -> {
+                m.acquire().run();
+                try {
+                    order.add("acquired");
+                    Thredo.shield(() -> cancelRequested.await()); // so that the check below comes after the request
+                    Thredo.sleep(Duration.ZERO);
+                    order.add("not cancelled");
+                } catch (ThreadCancelled e) {
+                    order.add("cancel pending");
+                    throw e;
+                } finally {
+                    m.release().run();
+                }
+            });
+            awaitBlocked(k, child, m.label());
+            m.release().run(); // hands over: the child's wait is decided before the cancel below
+            assertTrue(child.requestCancel());
+            cancelRequested.set();
+            child.await();
+            assertEquals(List.of("acquired", "cancel pending"), order);
+            assertEquals(Outcome.CANCELLED, child.outcome());
+            assertFalse(m.held().getAsBoolean());
+        });
+    }
+
+    /** test_lock_race & co.: two threads each make RACE_ROUNDS guarded read-modify-writes of ±1. */
+    private static void assertRaceKeepsCounterConsistent(Mutex m) throws Exception {
+        Thredo.run(() -> {
+            Event start = new Event();
+            int[] value = {0};
+            ThredoThread<Void> up = Thredo.spawn(() -> raceWorker(m, start, value, +1));
+            ThredoThread<Void> down = Thredo.spawn(() -> raceWorker(m, start, value, -1));
+            start.set();
+            up.join();
+            down.join();
+            m.acquire().run();
+            try {
+                assertEquals(0, value[0]);
+            } finally {
+                m.release().run();
+            }
+            return null;
+        });
+    }
+
+    private static void raceWorker(Mutex m, Event start, int[] value, int delta) {
+        start.await();
+        for (int i = 0; i < RACE_ROUNDS; i++) {
+            m.acquire().run();
+            try {
+                int v = value[0];
+                if ((i & 63) == 0) {
+                    Thread.yield(); // widen the window a broken exclusion would need
+                }
+                value[0] = v + delta;
+            } finally {
+                m.release().run();
+            }
+        }
+    }
+
+    // ---- test_sync.py: Event ----
+
+    @Test
+    void eventWaiterRunsOnlyAfterSet() throws Exception {
+        Event evt = new Event();
+        List<String> order = log();
+        inKernel(k -> {
+            order.add("start");
+            ThredoThread<Void> waiter = Thredo.spawn("waiter", () -> {
+                evt.await();
+                order.add("waiter");
+            });
+            awaitBlocked(k, waiter, "Event.await");
+            order.add("event set");
+            evt.set();
+            waiter.join();
+        });
+        assertEquals(List.of("start", "event set", "waiter"), order);
+        assertTrue(evt.isSet(), "the flag stays set until cleared");
+        evt.clear(); // outside any kernel
+        assertFalse(evt.isSet());
+    }
+
+    @Test
+    void eventWaiterCancelledGetsThreadCancelled() throws Exception {
+        Thredo.run(() -> {
+            Event evt = new Event();
+            AtomicReference<Throwable> caught = new AtomicReference<>();
+            ThredoThread<Void> waiter = Thredo.spawn(() -> {
+                try {
+                    evt.await();
+                } catch (ThreadCancelled e) {
+                    caught.set(e);
+                    throw e;
+                }
+            });
+            waiter.cancel();
+            assertInstanceOf(ThreadCancelled.class, caught.get());
+            assertEquals(Outcome.CANCELLED, waiter.outcome());
+            return null;
+        });
+    }
+
+    @Test
+    void eventAwaitReturnsAtOnceWhenSetEvenForACancelledThread() throws Exception {
+        Thredo.run(() -> {
+            Event evt = new Event();
+            evt.set();
+            ThredoThread<String> t = Thredo.spawn(() -> {
+                Thredo.current().requestCancel();
+                evt.await(); // not a wait, so not a delivery point
+                return "returned";
+            });
+            t.await();
+            assertEquals(Outcome.SUCCEEDED, t.outcome());
+            assertEquals("returned", t.resultNow());
+            return null;
+        });
+    }
+
+    // ---- test_sync.py: Lock ----
+
+    @Test
+    void lockMakesSecondThreadWaitUntilRelease() throws Exception {
+        assertSecondThreadWaitsUntilRelease(Mutex.of(new Lock()));
+    }
+
+    @Test
+    void lockWaiterCancelledGetsThreadCancelledAndNeverTheLock() throws Exception {
+        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Lock()));
+    }
+
+    @Test
+    void lockRaceKeepsCounterConsistent() throws Exception {
+        assertRaceKeepsCounterConsistent(Mutex.of(new Lock()));
+    }
+
+    // ---- test_sync.py: Semaphore ----
+
+    @Test
+    void semaphoreMakesSecondThreadWaitUntilRelease() throws Exception {
+        assertSecondThreadWaitsUntilRelease(Mutex.of(new Semaphore(1)));
+    }
+
+    @Test
+    void semaphoreWaiterCancelledGetsThreadCancelledAndNoPermit() throws Exception {
+        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Semaphore(1)));
+    }
+
+    @Test
+    void semaphoreRaceKeepsCounterConsistent() throws Exception {
+        assertRaceKeepsCounterConsistent(Mutex.of(new Semaphore(1)));
+    }
+
+    // ---- test_sync.py: RLock ----
+
+    @Test
+    void reentrantLockMakesSecondThreadWaitUntilRelease() throws Exception {
+        assertSecondThreadWaitsUntilRelease(Mutex.of(new ReentrantLock()));
+    }
+
+    @Test
+    void reentrantLockWaiterCancelledGetsThreadCancelledAndNeverTheLock() throws Exception {
+        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new ReentrantLock()));
+    }
+
+    @Test
+    void reentrantLockRaceKeepsCounterConsistent() throws Exception {
+        assertRaceKeepsCounterConsistent(Mutex.of(new ReentrantLock()));
+    }
+
+    // ---- test_sync.py: Condition used as a lock ----
+
+    @Test
+    void conditionAsLockMakesSecondThreadWaitUntilRelease() throws Exception {
+        assertSecondThreadWaitsUntilRelease(Mutex.of(new Condition()));
+    }
+
+    @Test
+    void conditionAsLockWaiterCancelledGetsThreadCancelledAndNeverTheLock() throws Exception {
+        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Condition()));
+    }
+
+    @Test
+    void conditionAsLockRaceKeepsCounterConsistent() throws Exception {
+        assertRaceKeepsCounterConsistent(Mutex.of(new Condition()));
+    }
+
+    @Test
+    void conditionWaitNotifyAlternatesProducerAndConsumer() throws Exception {
+        List<String> order = log();
+        inKernel(k -> {
+            Lock lock = new Lock();
+            Condition cond = new Condition(lock);
+            int[] n = {0};
+            ThredoThread<Void> consumer = Thredo.spawn("consumer", () -> {
+                int seen = 0;
+                lock.lock();
+                try {
+                    while (seen < 5) {
+                        while (n[0] == seen) {
+                            cond.await();
+                        }
+                        seen = n[0];
+                        order.add("consume" + seen);
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            });
+            for (int i = 1; i <= 5; i++) {
+                // Instead of thredo's sleep(0.1): the consumer is queued on the condition again (a
+                // signalled waiter leaves the queue at once, while its registry label lags until it runs).
+                awaitTrue(() -> !lock.isLocked() && cond.hasWaiters(), "consumer waiting again");
+                lock.lock();
+                try {
+                    n[0]++;
+                    order.add("produce" + n[0]);
+                    cond.signal();
+                } finally {
+                    lock.unlock();
+                }
+            }
+            consumer.join();
+        });
+        assertEquals(List.of("produce1", "consume1", "produce2", "consume2", "produce3", "consume3",
+                "produce4", "consume4", "produce5", "consume5"), order);
+    }
+
+    // ---- ownership and bounds ----
+
+    @Test
+    void reentrantLockCanBeLockedAgainByItsOwner() throws Exception {
+        Thredo.run(() -> {
+            ReentrantLock l = new ReentrantLock();
+            l.lock();
+            l.lock();
+            assertTrue(l.tryLock(), "tryLock by the owner re-enters");
+            assertEquals(3, l.getHoldCount());
+            assertTrue(l.isHeldByCurrentThread());
+            l.unlock();
+            l.unlock();
+            assertTrue(l.isLocked(), "one hold is left");
+            assertFalse(Thredo.spawn(() -> l.tryLock()).join(), "another thread cannot take it meanwhile");
+            l.unlock();
+            assertFalse(l.isLocked());
+            assertEquals(0, l.getHoldCount());
+            assertFalse(l.isHeldByCurrentThread());
+            return null;
+        });
+    }
+
+    @Test
+    void reentrantLockUnlockByNonOwnerThrowsIllegalMonitorState() throws Exception {
+        Thredo.run(() -> {
+            ReentrantLock l = new ReentrantLock();
+            l.lock();
+            ThredoThread<Void> other = Thredo.spawn(l::unlock);
+            ThreadFailed e = assertThrows(ThreadFailed.class, other::join);
+            assertInstanceOf(IllegalMonitorStateException.class, e.getCause());
+            assertTrue(l.isHeldByCurrentThread(), "the failed unlock changed nothing");
+            assertEquals(1, l.getHoldCount());
+            l.unlock();
+            assertThrows(IllegalMonitorStateException.class, l::unlock, "unlock of an unlocked lock");
+            return null;
+        });
+    }
+
+    @Test
+    void lockHasNoOwnerSoAnotherThreadMayUnlockIt() throws Exception {
+        Thredo.run(() -> {
+            Lock l = new Lock();
+            l.lock();
+            Thredo.spawn(l::unlock).join();
+            assertFalse(l.isLocked());
+            assertTrue(l.tryLock());
+            assertFalse(l.tryLock(), "not reentrant: a second tryLock by the holder fails");
+            l.unlock();
+            assertThrows(IllegalMonitorStateException.class, l::unlock, "unlock of an unlocked lock");
+            return null;
+        });
+    }
+
+    @Test
+    void boundedSemaphoreReleasePastItsBoundThrowsIllegalStateExceptionAndChangesNothing() {
+        BoundedSemaphore s = new BoundedSemaphore(2);
+        assertThrows(IllegalStateException.class, s::release);
+        assertEquals(2, s.availablePermits());
+        assertTrue(s.tryAcquire());
+        s.release();
+        assertThrows(IllegalStateException.class, s::release);
+        assertEquals(2, s.availablePermits());
+    }
+
+    @Test
+    void semaphoreReleaseHasNoUpperBound() {
+        Semaphore s = new Semaphore(1);
+        s.release();
+        s.release();
+        assertEquals(3, s.availablePermits());
+    }
+
+    @Test
+    void negativeSemaphorePermitsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> new Semaphore(-1));
+        assertThrows(IllegalArgumentException.class, () -> new BoundedSemaphore(-1));
+    }
+
+    // ---- Condition: the re-acquire before any exception propagates ----
+
+    @Test
+    void conditionAwaitOnLockReacquiresTheLockBeforeThreadCancelledPropagates() throws Exception {
+        inKernel(k -> {
+            Lock lock = new Lock();
+            Condition cond = lock.newCondition();
+            List<String> order = log();
+            ThredoThread<Void> waiter = Thredo.spawn("waiter", () -> {
+                lock.lock();
+                try {
+                    cond.await();
+                } catch (ThreadCancelled e) {
+                    order.add("caught, locked=" + lock.isLocked());
+                    throw e;
+                } finally {
+                    lock.unlock();
+                }
+            });
+            awaitBlocked(k, waiter, "Condition.await");
+            lock.lock(); // the re-acquire must wait for this
+            waiter.requestCancel();
+            awaitBlocked(k, waiter, "Lock.lock");
+            order.add("main unlocks");
+            lock.unlock();
+            waiter.await();
+            assertEquals(List.of("main unlocks", "caught, locked=true"), order);
+            assertEquals(Outcome.CANCELLED, waiter.outcome());
+            assertFalse(lock.isLocked());
+        });
+    }
+
+    @Test
+    void conditionAwaitOnReentrantLockRestoresEveryHoldBeforeThreadCancelledPropagates() throws Exception {
+        inKernel(k -> {
+            ReentrantLock lock = new ReentrantLock();
+            Condition cond = lock.newCondition();
+            List<String> order = log();
+            ThredoThread<Void> waiter = Thredo.spawn("waiter", () -> {
+                lock.lock();
+                lock.lock();
+                try {
+                    cond.await();
+                } catch (ThreadCancelled e) {
+                    order.add("caught, held=" + lock.isHeldByCurrentThread() + " holds=" + lock.getHoldCount());
+                    throw e;
+                } finally {
+                    lock.unlock();
+                    lock.unlock();
+                }
+            });
+            awaitBlocked(k, waiter, "Condition.await");
+            assertFalse(lock.isLocked(), "await released every hold");
+            lock.lock();
+            waiter.requestCancel();
+            awaitBlocked(k, waiter, "ReentrantLock.lock");
+            order.add("main unlocks");
+            lock.unlock();
+            waiter.await();
+            assertEquals(List.of("main unlocks", "caught, held=true holds=2"), order);
+            assertEquals(Outcome.CANCELLED, waiter.outcome());
+            assertFalse(lock.isLocked());
+        });
+    }
+
+    @Test
+    void conditionAwaitOnLockReacquiresTheLockBeforeThreadTimeoutPropagates() throws Exception {
+        Thredo.run(() -> {
+            Lock lock = new Lock();
+            Condition cond = new Condition(lock);
+            List<String> order = log();
+            lock.lock();
+            try {
+                Thredo.timeoutAfter(SHORT, () -> {
+                    try {
+                        cond.await();
+                    } catch (ThreadTimeout e) {
+                        order.add("caught, locked=" + lock.isLocked());
+                        throw e;
+                    }
+                });
+                fail("await outlived its deadline");
+            } catch (ThreadTimeout e) {
+                order.add("timeout, locked=" + lock.isLocked());
+            } finally {
+                lock.unlock();
+            }
+            assertEquals(List.of("caught, locked=true", "timeout, locked=true"), order);
+            assertFalse(lock.isLocked());
+            return null;
+        });
+    }
+
+    @Test
+    void conditionAwaitOnReentrantLockRestoresEveryHoldBeforeThreadTimeoutPropagates() throws Exception {
+        Thredo.run(() -> {
+            ReentrantLock lock = new ReentrantLock();
+            Condition cond = new Condition(lock);
+            lock.lock();
+            lock.lock();
+            AtomicReference<String> inCatch = new AtomicReference<>();
+            try {
+                assertThrows(ThreadTimeout.class, () -> Thredo.timeoutAfter(SHORT, () -> {
+                    try {
+                        cond.await();
+                    } catch (ThreadTimeout e) {
+                        inCatch.set("held=" + lock.isHeldByCurrentThread() + " holds=" + lock.getHoldCount());
+                        throw e;
+                    }
+                }));
+            } finally {
+                lock.unlock();
+                lock.unlock();
+            }
+            assertEquals("held=true holds=2", inCatch.get());
+            assertFalse(lock.isLocked());
+            return null;
+        });
+    }
+
+    @Test
+    void conditionReacquireWhileCancelledParksInsteadOfSpinning() throws Exception {
+        // Pitfall 1: the cancelled waiter's interrupt flag is set while it waits to re-take the lock.
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        try (Kernel k = Kernel.builder().platformThreads().build()) {
+            k.run(() -> {
+                Lock lock = new Lock();
+                Condition cond = lock.newCondition();
+                ThredoThread<Void> waiter = Thredo.spawn("waiter", () -> {
+                    lock.lock();
+                    try {
+                        cond.await();
+                    } finally {
+                        lock.unlock();
+                    }
+                });
+                awaitBlocked(k, waiter, "Condition.await");
+                lock.lock();
+                waiter.requestCancel();
+                awaitBlocked(k, waiter, "Lock.lock");
+                long tid = waiter.thread().threadId();
+                long cpuBefore = mx.getThreadCpuTime(tid);
+                long wallBefore = System.nanoTime();
+                Thread.sleep(300); // a measuring window, not synchronization
+                long cpu = mx.getThreadCpuTime(tid) - cpuBefore;
+                long wall = System.nanoTime() - wallBefore;
+                lock.unlock();
+                waiter.await();
+                assertEquals(Outcome.CANCELLED, waiter.outcome());
+                assertTrue(cpu < wall / 2, "the re-acquire burnt " + cpu / 1_000_000 + " ms CPU in " + wall / 1_000_000 + " ms");
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void signalAndSignalAllWithoutTheLockThrowIllegalMonitorState() {
+        Condition onLock = new Condition(new Lock());
+        assertThrows(IllegalMonitorStateException.class, onLock::signal);
+        assertThrows(IllegalMonitorStateException.class, onLock::signalAll);
+        Condition onReentrant = new ReentrantLock().newCondition();
+        assertThrows(IllegalMonitorStateException.class, onReentrant::signal);
+        assertThrows(IllegalMonitorStateException.class, onReentrant::signalAll);
+    }
+
+    @Test
+    void signalByAThreadNotHoldingTheReentrantLockThrowsIllegalMonitorState() throws Exception {
+        Thredo.run(() -> {
+            ReentrantLock lock = new ReentrantLock();
+            Condition cond = lock.newCondition();
+            lock.lock();
+            try {
+                ThreadFailed e = assertThrows(ThreadFailed.class, () -> Thredo.spawn(cond::signal).join());
+                assertInstanceOf(IllegalMonitorStateException.class, e.getCause());
+                e = assertThrows(ThreadFailed.class, () -> Thredo.spawn(cond::signalAll).join());
+                assertInstanceOf(IllegalMonitorStateException.class, e.getCause());
+            } finally {
+                lock.unlock();
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void awaitWithoutTheLockThrowsIllegalMonitorStateAndLeavesItFree() throws Exception {
+        Thredo.run(() -> {
+            Lock lock = new Lock();
+            Condition cond = lock.newCondition();
+            assertThrows(IllegalMonitorStateException.class, cond::await);
+            assertFalse(lock.isLocked());
+            assertFalse(cond.hasWaiters());
+            ReentrantLock rl = new ReentrantLock();
+            assertThrows(IllegalMonitorStateException.class, rl.newCondition()::await);
+            assertFalse(rl.isLocked());
+            return null;
+        });
+    }
+
+    @Test
+    void conditionWaiterSignalledBeforeSeeingItsCancellationReturnsNormallyHoldingTheLock() throws Exception {
+        inKernel(k -> {
+            Lock lock = new Lock();
+            Condition cond = lock.newCondition();
+            List<String> order = log();
+            ThredoThread<Void> waiter = Thredo.spawn("waiter", () -> {
+                lock.lock();
+                try {
+                    cond.await();
+                    order.add("returned, locked=" + lock.isLocked());
+                    Thredo.sleep(Duration.ZERO);
+                } catch (ThreadCancelled e) {
+                    order.add("cancel pending");
+                    throw e;
+                } finally {
+                    lock.unlock();
+                }
+            });
+            awaitBlocked(k, waiter, "Condition.await");
+            lock.lock();
+            cond.signal(); // consumed by the waiter before the cancel below
+            waiter.requestCancel();
+            lock.unlock();
+            waiter.await();
+            assertEquals(List.of("returned, locked=true", "cancel pending"), order);
+            assertFalse(lock.isLocked());
+        });
+    }
+
+    @Test
+    void conditionWaiterCancelledConsumesNoSignal() throws Exception {
+        inKernel(k -> {
+            Lock lock = new Lock();
+            Condition cond = lock.newCondition();
+            List<ThredoThread<String>> waiters = new ArrayList<>();
+            for (String name : List.of("cancelled", "next")) {
+                ThredoThread<String> w = Thredo.spawn(name, () -> {
+                    lock.lock();
+                    try {
+                        cond.await();
+                        return name;
+                    } finally {
+                        lock.unlock();
+                    }
+                });
+                awaitBlocked(k, w, "Condition.await");
+                waiters.add(w);
+            }
+            waiters.get(0).cancel();
+            assertEquals(Outcome.CANCELLED, waiters.get(0).outcome());
+            lock.lock();
+            cond.signal(); // must reach the next waiter, not vanish with the cancelled one
+            lock.unlock();
+            assertEquals("next", waiters.get(1).join());
+        });
+    }
+
+    @Test
+    void conditionWaiterTimedOutConsumesNoSignal() throws Exception {
+        inKernel(k -> {
+            Lock lock = new Lock();
+            Condition cond = lock.newCondition();
+            ThredoThread<Boolean> timed = Thredo.spawn("timed", () -> {
+                lock.lock();
+                try {
+                    return cond.await(SHORT.toMillis(), TimeUnit.MILLISECONDS);
+                } finally {
+                    lock.unlock();
+                }
+            });
+            awaitBlocked(k, timed, "Condition.await");
+            ThredoThread<String> next = Thredo.spawn("next", () -> {
+                lock.lock();
+                try {
+                    cond.await();
+                    return "next";
+                } finally {
+                    lock.unlock();
+                }
+            });
+            awaitBlocked(k, next, "Condition.await");
+            assertFalse(timed.join(), "timed out");
+            lock.lock();
+            cond.signal();
+            lock.unlock();
+            assertEquals("next", next.join());
+        });
+    }
+
+    // ---- FIFO hand-off, abandoned waiters, timeouts ----
+
+    @Test
+    void lockIsHandedToWaitersInArrivalOrder() throws Exception {
+        inKernel(k -> {
+            Lock lock = new Lock();
+            List<String> order = log();
+            lock.lock();
+            List<ThredoThread<Void>> waiters = new ArrayList<>();
+            for (String name : List.of("a", "b", "c")) {
+                ThredoThread<Void> w = Thredo.spawn(name, () -> {
+                    lock.lock();
+                    order.add(name);
+                    lock.unlock();
+                });
+                awaitBlocked(k, w, "Lock.lock");
+                waiters.add(w);
+            }
+            assertFalse(lock.tryLock(), "no barging past the waiters");
+            lock.unlock();
+            for (ThredoThread<Void> w : waiters) {
+                w.join();
+            }
+            assertEquals(List.of("a", "b", "c"), order);
+        });
+    }
+
+    @Test
+    void semaphoreReleaseGoesToTheLongestWaiterNotToABarger() throws Exception {
+        inKernel(k -> {
+            Semaphore s = new Semaphore(0);
+            ThredoThread<Void> waiter = Thredo.spawn("waiter", s::acquire);
+            awaitBlocked(k, waiter, "Semaphore.acquire");
+            s.release();
+            assertFalse(s.tryAcquire(), "the permit was handed to the waiter");
+            waiter.join();
+            assertEquals(0, s.availablePermits());
+        });
+    }
+
+    @Test
+    void cancelledLockWaiterIsSkippedByTheFifoHandOff() throws Exception {
+        assertHandOffSkipsCancelledWaiter(Mutex.of(new Lock()));
+    }
+
+    @Test
+    void cancelledReentrantLockWaiterIsSkippedByTheFifoHandOff() throws Exception {
+        assertHandOffSkipsCancelledWaiter(Mutex.of(new ReentrantLock()));
+    }
+
+    @Test
+    void cancelledSemaphoreWaiterIsSkippedByTheFifoHandOff() throws Exception {
+        assertHandOffSkipsCancelledWaiter(Mutex.of(new Semaphore(1)));
+    }
+
+    @Test
+    void lockWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNeverTheLock() throws Exception {
+        assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new Lock()));
+    }
+
+    @Test
+    void reentrantLockWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNeverTheLock() throws Exception {
+        assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new ReentrantLock()));
+    }
+
+    @Test
+    void semaphoreWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNoPermit() throws Exception {
+        assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new Semaphore(1)));
+    }
+
+    @Test
+    void eventWaiterTimedOutByTimeoutAfterGetsThreadTimeout() throws Exception {
+        Thredo.run(() -> {
+            Event evt = new Event();
+            assertThrows(ThreadTimeout.class, () -> Thredo.timeoutAfter(SHORT, () -> evt.await()));
+            assertFalse(evt.await(10, TimeUnit.MILLISECONDS), "the timed form returns false instead");
+            return null;
+        });
+    }
+
+    @Test
+    void lockWaiterHandedTheLockBeforeSeeingItsCancellationReturnsHoldingIt() throws Exception {
+        assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new Lock()));
+    }
+
+    @Test
+    void reentrantLockWaiterHandedTheLockBeforeSeeingItsCancellationReturnsHoldingIt() throws Exception {
+        assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new ReentrantLock()));
+    }
+
+    @Test
+    void semaphoreWaiterHandedAPermitBeforeSeeingItsCancellationReturnsWithIt() throws Exception {
+        assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new Semaphore(1)));
+    }
+
+    // ---- plain (non-thredo) threads ----
+
+    /** Runs {@code body} on a plain platform thread and returns what it threw (or null). */
+    private static Thread plain(String name, AtomicReference<Throwable> thrown, AtomicReference<Boolean> interruptedAfter,
+            Runnable body) {
+        return Thread.ofPlatform().name(name).start(() -> {
+            try {
+                body.run();
+            } catch (Throwable t) {
+                thrown.set(t);
+            } finally {
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+            }
+        });
+    }
+
+    /** A plain thread blocked in {@code wait} and interrupted ends with ThreadCancelled, its interrupt still set. */
+    private static void assertPlainThreadInterruptEndsWaitWithThreadCancelled(Runnable wait, String frame) throws Exception {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> interrupted = new AtomicReference<>();
+        Thread t = plain("plain-waiter", thrown, interrupted, wait);
+        awaitParkedIn(t, frame);
+        t.interrupt();
+        t.join();
+        assertInstanceOf(ThreadCancelled.class, thrown.get());
+        assertTrue(interrupted.get(), "the interrupt flag stays set, as for the JDK's waits");
+    }
+
+    @Test
+    void plainThreadInterruptedWhileWaitingForLockGetsThreadCancelledAndNeverTheLock() throws Exception {
+        Lock lock = new Lock();
+        lock.lock();
+        assertPlainThreadInterruptEndsWaitWithThreadCancelled(lock::lock, "dev.thredo.Lock.lock");
+        lock.unlock();
+        assertFalse(lock.isLocked());
+    }
+
+    @Test
+    void plainThreadInterruptedWhileWaitingForReentrantLockGetsThreadCancelledAndNeverTheLock() throws Exception {
+        ReentrantLock lock = new ReentrantLock();
+        lock.lock();
+        assertPlainThreadInterruptEndsWaitWithThreadCancelled(lock::lock, "dev.thredo.ReentrantLock.lock");
+        lock.unlock();
+        assertFalse(lock.isLocked());
+    }
+
+    @Test
+    void plainThreadInterruptedWhileWaitingForSemaphoreGetsThreadCancelledAndNoPermit() throws Exception {
+        Semaphore s = new Semaphore(0);
+        assertPlainThreadInterruptEndsWaitWithThreadCancelled(s::acquire, "dev.thredo.Semaphore.acquire");
+        s.release();
+        assertEquals(1, s.availablePermits());
+    }
+
+    @Test
+    void plainThreadInterruptedWhileWaitingForEventGetsThreadCancelled() throws Exception {
+        Event evt = new Event();
+        assertPlainThreadInterruptEndsWaitWithThreadCancelled(evt::await, "dev.thredo.Event.await");
+        assertFalse(evt.isSet());
+    }
+
+    @Test
+    void plainThreadInterruptedInConditionAwaitGetsThreadCancelledHoldingTheLock() throws Exception {
+        ReentrantLock lock = new ReentrantLock();
+        Condition cond = lock.newCondition();
+        AtomicReference<String> inCatch = new AtomicReference<>();
+        assertPlainThreadInterruptEndsWaitWithThreadCancelled(() -> {
+            lock.lock();
+            try {
+                cond.await();
+            } catch (ThreadCancelled e) {
+                inCatch.set("held=" + lock.isHeldByCurrentThread());
+                throw e;
+            } finally {
+                lock.unlock();
+            }
+        }, "dev.thredo.Condition.await");
+        assertEquals("held=true", inCatch.get());
+        assertFalse(lock.isLocked());
+    }
+
+    @Test
+    void plainThreadsHandTheLockOverLikeAJdkLock() throws Exception {
+        Lock lock = new Lock();
+        Semaphore s = new Semaphore(0);
+        lock.lock();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> interrupted = new AtomicReference<>();
+        Thread t = plain("plain-waiter", thrown, interrupted, () -> {
+            lock.lock();
+            lock.unlock();
+            s.acquire();
+        });
+        awaitParkedIn(t, "dev.thredo.Lock.lock");
+        lock.unlock();
+        awaitParkedIn(t, "dev.thredo.Semaphore.acquire");
+        s.release();
+        t.join();
+        assertNull(thrown.get());
+        assertFalse(interrupted.get());
+        assertFalse(lock.isLocked());
+        assertEquals(0, s.availablePermits());
+    }
+}
