@@ -88,8 +88,11 @@ public final class KernelCore {
         events.started(t); // before the start, so that a listener hears of the start before the end
         try {
             thread.start();
-        } catch (Throwable e) {
-            t.end(null, e); // counted and reported as failed, so every start has its end
+        } catch (Throwable e) { // out of memory or threads: it never ran, and no group counted it
+            registry.remove(t);
+            counters.countEnded(dev.thredo.Outcome.FAILED);
+            events.ended(t, dev.thredo.Outcome.FAILED, -1);
+            threadEnded();
             throw e;
         }
         return t;
