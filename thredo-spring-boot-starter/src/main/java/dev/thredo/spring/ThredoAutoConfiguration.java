@@ -1,0 +1,40 @@
+package dev.thredo.spring;
+
+import dev.thredo.Kernel;
+import dev.thredo.KernelListener;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configures the application's thredo {@link Kernel}: one per application context, built from
+ * {@link ThredoProperties} and every {@link KernelListener} bean, and closed with the context
+ * (every live thread cancelled, waiting up to {@code thredo.shutdown-timeout}, logging by name what
+ * would not stop). Backs off when the application defines its own {@code Kernel}.
+ */
+@AutoConfiguration
+@ConditionalOnClass(Kernel.class)
+@ConditionalOnProperty(prefix = "thredo", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(ThredoProperties.class)
+public class ThredoAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Kernel thredoKernel(ThredoProperties properties, ObjectProvider<KernelListener> listeners) {
+        Kernel.Builder builder = Kernel.builder()
+                .name("thredo")
+                .stuckThreshold(properties.getStuckThreshold())
+                .shutdownGracePeriod(properties.getShutdownTimeout());
+        if (properties.isVirtualThreads()) {
+            builder.virtualThreads();
+        } else {
+            builder.platformThreads();
+        }
+        listeners.orderedStream().forEach(builder::listener);
+        return builder.build();
+    }
+}

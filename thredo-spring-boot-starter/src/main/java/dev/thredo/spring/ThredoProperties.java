@@ -1,0 +1,87 @@
+package dev.thredo.spring;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of thredo in a Spring Boot application ({@code thredo.*}).
+ */
+@ConfigurationProperties("thredo")
+public class ThredoProperties {
+
+    /** Whether to auto-configure a thredo kernel. */
+    private boolean enabled = true;
+
+    /** Whether thredo threads run on virtual threads (otherwise on platform threads). */
+    private boolean virtualThreads = true;
+
+    /** How long closing the kernel waits for cancelled threads to end before logging what would not stop. */
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+    /** How long a thread may ignore a cancellation before it is reported as stuck. */
+    private Duration stuckThreshold = Duration.ofSeconds(5);
+
+    private final Web web = new Web();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public boolean isVirtualThreads() {
+        return virtualThreads;
+    }
+
+    public void setVirtualThreads(boolean virtualThreads) {
+        this.virtualThreads = virtualThreads;
+    }
+
+    public Duration getShutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public Duration getStuckThreshold() {
+        return stuckThreshold;
+    }
+
+    public void setStuckThreshold(Duration stuckThreshold) {
+        this.stuckThreshold = stuckThreshold;
+    }
+
+    public Web getWeb() {
+        return web;
+    }
+
+    /** The Spring MVC request integration ({@code thredo.web.*}). */
+    public static class Web {
+
+        /** Whether each Spring MVC handler invocation runs as a thredo thread with a request-scoped group. */
+        private boolean enabled = true;
+
+        /** Deadline of each request's handler; none by default. A request that exceeds it answers 503. */
+        private Duration requestTimeout;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getRequestTimeout() {
+            return requestTimeout;
+        }
+
+        public void setRequestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+        }
+    }
+}

@@ -1,4 +1,0 @@
-/**
- * Spring Boot integration for thredo (auto-configuration, request scopes, actuator endpoint); filled in by a later issue.
- */
-package dev.thredo.spring;
