@@ -130,7 +130,15 @@ public final class Condition implements java.util.concurrent.locks.Condition {
         synchronized (sync) {
             waiters.add(w); // queued before the lock is released, so no signal can slip between
         }
-        int saved = release();
+        int saved;
+        try {
+            saved = release();
+        } catch (RuntimeException e) { // the lock was released under us: this waiter must not eat a signal
+            synchronized (sync) {
+                waiters.remove(w);
+            }
+            throw e;
+        }
         try {
             return Parking.awaitHandOff(sync, waiters, w, "Condition.await", mode, limit);
         } finally {

@@ -293,7 +293,10 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         return n;
     }
 
-    /** A weakly consistent iterator over a snapshot; its {@code remove} removes the element from the queue. */
+    /**
+     * A weakly consistent iterator over a snapshot; its {@code remove} removes the element it returned
+     * (that very instance) from the queue, if it is still there.
+     */
     @Override
     public Iterator<E> iterator() {
         List<E> snapshot;
@@ -319,10 +322,23 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
                 if (last == null) {
                     throw new IllegalStateException();
                 }
-                Queue.this.remove(last);
+                removeInstance(last);
                 last = null;
             }
         };
+    }
+
+    /** Removes {@code e} itself (not an equal element), if it is still queued. */
+    private void removeInstance(E e) {
+        synchronized (sync) {
+            for (Iterator<E> i = items.iterator(); i.hasNext(); ) {
+                if (i.next() == e) {
+                    i.remove();
+                    admitPutters();
+                    return;
+                }
+            }
+        }
     }
 
     /** Moves waiting putters' items into free room (guarded by sync). */
