@@ -189,4 +189,12 @@ class ExamplesTest {
     private static InetSocketAddress address(ServerSocket s) {
         return (InetSocketAddress) s.getLocalSocketAddress();
     }
+
+    @Test
+    void parallelCpu_twoCpuBoundThreadsComputeTheSameResultInParallel() throws Exception {
+        ParallelCpu.Result r = ParallelCpu.measure(50_000_000L);
+        assertEquals(ParallelCpu.spin(50_000_000L), r.checksum());
+        // Measured, not asserted: the speedup depends on how busy the machine is.
+        System.out.printf("ParallelCpu: %d cores, speedup %.2f%n", Runtime.getRuntime().availableProcessors(), r.speedup());
+    }
 }
