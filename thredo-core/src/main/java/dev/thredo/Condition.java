@@ -158,7 +158,7 @@ public final class Condition implements java.util.concurrent.locks.Condition {
         if (lock instanceof ReentrantLock r) {
             r.reacquire(saved);
         } else {
-            ((Lock) lock).lockHoldingCancellation();
+            ((Lock) lock).lockHoldingCancellation(); // ReentrantLock restores its holds in reacquire
         }
     }
 

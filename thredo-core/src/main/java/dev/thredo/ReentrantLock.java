@@ -1,10 +1,6 @@
 package dev.thredo;
 
-import dev.thredo.internal.Parking;
-import dev.thredo.internal.Timeouts;
-import dev.thredo.internal.WaitQueue;
 import dev.thredo.internal.Waiter;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A reentrant mutual-exclusion lock whose waits can be cancelled: thredo's {@code RLock}.
@@ -14,55 +10,18 @@ import java.util.concurrent.TimeUnit;
  * the last unlock hands the lock directly to the longest waiter.
  *
  * <h2>Blocking and cancellation</h2>
- * As for {@link Lock}: {@link #lock()} and the timed {@link #tryLock(long, TimeUnit)} are delivery
+ * As for {@link Lock}: {@code lock()} and the timed {@code tryLock(time, unit)} are delivery
  * points, a cancelled wait did not happen (the lock is never handed to a waiter that gave up), and
  * a waiter handed the lock before it saw its cancellation returns holding it.
  * {@link java.util.concurrent.locks.ReentrantLock#lock()} ignores interrupts; this one does not.
  */
-public final class ReentrantLock implements java.util.concurrent.locks.Lock {
-    private final Object sync = new Object();
-    private final WaitQueue waiters = new WaitQueue(); // guarded by sync
-    private Thread owner;                              // guarded by sync; null when free
-    private int holds;                                 // guarded by sync
+public final class ReentrantLock extends HandOffLock {
+    private Thread owner; // guarded by sync; null when free
+    private int holds;    // guarded by sync
 
     /** Creates an unlocked lock. */
     public ReentrantLock() {
-    }
-
-    /**
-     * Acquires the lock (again, if the calling thread holds it), waiting as long as it takes.
-     *
-     * @throws ThreadCancelled if the calling thread is cancelled (or interrupted) while waiting
-     * @throws ThreadTimeout if a deadline of the calling thread passes while waiting
-     */
-    @Override
-    public void lock() {
-        acquire(Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
-    }
-
-    /** As {@link #lock()}: thredo waits are interruptible anyway (an interrupt is a cancellation). */
-    @Override
-    public void lockInterruptibly() {
-        lock();
-    }
-
-    /** Acquires the lock if it is free (or already held by the caller); never blocks. */
-    @Override
-    public boolean tryLock() {
-        synchronized (sync) {
-            return tryTake();
-        }
-    }
-
-    /**
-     * Acquires the lock if it becomes free within the timeout.
-     *
-     * @return {@code false} if the timeout passed first
-     * @throws ThreadCancelled as {@link #lock()}
-     */
-    @Override
-    public boolean tryLock(long time, TimeUnit unit) {
-        return acquire(Parking.Mode.CANCELLABLE, Timeouts.limit(time, unit));
+        super("ReentrantLock.lock");
     }
 
     /**
@@ -101,12 +60,6 @@ public final class ReentrantLock implements java.util.concurrent.locks.Lock {
         }
     }
 
-    /** A new {@link Condition} bound to this lock. */
-    @Override
-    public Condition newCondition() {
-        return new Condition(this);
-    }
-
     /** For {@link Condition#await()}: drops every hold of the calling owner and returns how many it had. */
     int releaseAll() {
         synchronized (sync) {
@@ -120,17 +73,14 @@ public final class ReentrantLock implements java.util.concurrent.locks.Lock {
 
     /** The re-acquire of {@link Condition#await()}: immune to cancellation; restores {@code saved} holds. */
     void reacquire(int saved) {
-        acquire(Parking.Mode.HOLD, Parking.NO_LIMIT);
+        lockHoldingCancellation();
         synchronized (sync) {
             holds = saved;
         }
     }
 
-    private boolean acquire(Parking.Mode mode, long limit) {
-        return Parking.acquire(sync, waiters, this::tryTake, "ReentrantLock.lock", mode, limit);
-    }
-
-    private boolean tryTake() {
+    @Override
+    boolean tryTake() {
         Thread me = Thread.currentThread();
         if (owner == null) {
             owner = me;
