@@ -1,12 +1,14 @@
 package dev.thredo;
 
+import static dev.thredo.TestKernels.awaitBlocked;
+import static dev.thredo.TestKernels.awaitParkedIn;
+import static dev.thredo.TestKernels.inKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +17,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,54 +27,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class QueueTest {
-    private static final long REACH_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final Duration SHORT = Duration.ofMillis(50);
 
     // ---- helpers ----
-
-    interface KernelBody {
-        void run(Kernel k) throws Exception;
-    }
-
-    /** Runs {@code body} as the main thread of a fresh kernel; no thread may outlive it. */
-    private static void inKernel(KernelBody body) throws Exception {
-        try (Kernel k = Kernel.create()) {
-            k.run(() -> {
-                body.run(k);
-                return null;
-            });
-            assertEquals(List.of(), k.threads(), "threads left alive");
-        }
-    }
-
-    /** Waits until {@code t} is parked in the thredo wait the registry labels {@code label}. */
-    private static void awaitBlocked(Kernel k, ThredoThread<?> t, String label) {
-        awaitTrue(() -> {
-            if (t.isDone()) {
-                fail(t.name() + " ended (" + t.outcome() + ") instead of blocking in " + label);
-            }
-            return k.thread(t.id()).map(ThreadInfo::blockedOn).filter(label::equals).isPresent();
-        }, t.name() + " blocked in " + label);
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) {
-        long limit = System.nanoTime() + REACH_LIMIT_NANOS;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - limit > 0) {
-                fail("never reached: " + what);
-            }
-            LockSupport.parkNanos(100_000);
-        }
-    }
-
-    /** Waits until the plain thread {@code t} is parked with {@code frame} ("class.method") on its stack. */
-    private static void awaitParkedIn(Thread t, String frame) {
-        awaitTrue(() -> {
-            Thread.State s = t.getState();
-            return (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING) && java.util.Arrays.stream(t.getStackTrace())
-                    .anyMatch(f -> (f.getClassName() + "." + f.getMethodName()).equals(frame));
-        }, t.getName() + " parked in " + frame);
-    }
 
     private static <E> List<E> drain(Queue<E> q) {
         List<E> out = new ArrayList<>();

@@ -1,5 +1,9 @@
 package dev.thredo;
 
+import static dev.thredo.TestKernels.awaitBlocked;
+import static dev.thredo.TestKernels.awaitParkedIn;
+import static dev.thredo.TestKernels.awaitTrue;
+import static dev.thredo.TestKernels.inKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -12,12 +16,10 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,72 +30,11 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SyncTest {
-    /** How long a helper waits for a thread to reach a wait before failing the test readably. */
-    private static final long REACH_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** A timeout that surely expires while the holder keeps the primitive. */
     private static final Duration SHORT = Duration.ofMillis(50);
     private static final int RACE_ROUNDS = 10_000;
 
     // ---- helpers ----
-
-    interface KernelBody {
-        void run(Kernel k) throws Exception;
-    }
-
-    /** Runs {@code body} as the main thread of a fresh kernel; no thread may outlive it. */
-    private static void inKernel(KernelBody body) throws Exception {
-        try (Kernel k = Kernel.create()) {
-            k.run(() -> {
-                body.run(k);
-                return null;
-            });
-            assertEquals(List.of(), k.threads(), "threads left alive");
-        }
-    }
-
-    /** Waits until {@code t} is parked in the thredo wait the registry labels {@code label}. */
-    private static void awaitBlocked(Kernel k, ThredoThread<?> t, String label) {
-        long limit = System.nanoTime() + REACH_LIMIT_NANOS;
-        while (!k.thread(t.id()).map(ThreadInfo::blockedOn).filter(label::equals).isPresent()) {
-            if (t.isDone()) {
-                fail(t.name() + " ended (" + t.outcome() + ") instead of blocking in " + label);
-            }
-            if (System.nanoTime() - limit > 0) {
-                fail(t.name() + " never blocked in " + label + ": " + k.thread(t.id()));
-            }
-            LockSupport.parkNanos(100_000);
-        }
-    }
-
-    /** Polls {@code condition} until it holds. */
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
-        long limit = System.nanoTime() + REACH_LIMIT_NANOS;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - limit > 0) {
-                fail("never reached: " + what);
-            }
-            LockSupport.parkNanos(100_000);
-        }
-    }
-
-    /** Waits until the plain thread {@code t} is parked with {@code frame} ("class.method") on its stack. */
-    private static void awaitParkedIn(Thread t, String frame) {
-        long limit = System.nanoTime() + REACH_LIMIT_NANOS;
-        for (;;) {
-            Thread.State s = t.getState();
-            if ((s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING) && Arrays.stream(t.getStackTrace())
-                    .anyMatch(f -> (f.getClassName() + "." + f.getMethodName()).equals(frame))) {
-                return;
-            }
-            if (!t.isAlive()) {
-                fail(t.getName() + " ended instead of parking in " + frame);
-            }
-            if (System.nanoTime() - limit > 0) {
-                fail(t.getName() + " never parked in " + frame + ": " + s + " " + Arrays.toString(t.getStackTrace()));
-            }
-            LockSupport.parkNanos(100_000);
-        }
-    }
 
     private static List<String> log() {
         return Collections.synchronizedList(new ArrayList<>());
