@@ -47,6 +47,16 @@ public final class Kernel implements AutoCloseable {
         if (!b.listeners.isEmpty()) {
             core.setEvents(new ListenerEvents(List.copyOf(b.listeners)));
         }
+        if (!b.decorators.isEmpty()) {
+            List<TaskDecorator> decorators = List.copyOf(b.decorators);
+            core.setTaskDecorator(task -> {
+                Callable<?> decorated = task;
+                for (TaskDecorator d : decorators) {
+                    decorated = Objects.requireNonNull(d.decorate(decorated), "TaskDecorator returned null");
+                }
+                return decorated;
+            });
+        }
     }
 
     /** A kernel with the defaults of {@link Builder}. */
@@ -321,8 +331,18 @@ public final class Kernel implements AutoCloseable {
         private Duration stuckThreshold = Duration.ofSeconds(5);
         private Duration gracePeriod = Duration.ofSeconds(10);
         private final List<KernelListener> listeners = new ArrayList<>();
+        private final List<TaskDecorator> decorators = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Adds a decorator of spawned tasks (for context propagation); decorators apply in the order
+         * added, the last one outermost.
+         */
+        public Builder taskDecorator(TaskDecorator decorator) {
+            decorators.add(Objects.requireNonNull(decorator, "decorator"));
+            return this;
         }
 
         /** Adds a listener of thread starts and ends (for metrics). */

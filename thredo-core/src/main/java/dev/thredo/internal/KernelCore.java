@@ -49,6 +49,13 @@ public final class KernelCore {
 
     private volatile Events events = NO_EVENTS;
 
+    private volatile java.util.function.UnaryOperator<Callable<?>> taskDecorator;
+
+    /** Installs the decorator applied, on the spawning thread, to every spawned task (once, before threads run). */
+    public void setTaskDecorator(java.util.function.UnaryOperator<Callable<?>> decorator) {
+        this.taskDecorator = decorator;
+    }
+
     /** Installs the receiver of thread start and end events (once, before threads run). */
     public void setEvents(Events events) {
         this.events = events;
@@ -77,6 +84,10 @@ public final class KernelCore {
      * @throws IllegalStateException if the kernel is closed
      */
     public ThreadControl spawn(String name, Callable<?> task, boolean daemon, ThreadControl parent, GroupLink group) {
+        java.util.function.UnaryOperator<Callable<?>> decorator = taskDecorator;
+        if (decorator != null) {
+            task = decorator.apply(task);
+        }
         long id = ids.incrementAndGet();
         String threadName = name != null ? name : "thredo-" + id;
         ThreadControl t = new ThreadControl(this, id, threadName, daemon, parent == null ? 0 : parent.id(), group, task);

@@ -2,6 +2,7 @@ package dev.thredo.spring;
 
 import dev.thredo.Kernel;
 import dev.thredo.KernelListener;
+import dev.thredo.TaskDecorator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -24,7 +25,8 @@ public class ThredoAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Kernel thredoKernel(ThredoProperties properties, ObjectProvider<KernelListener> listeners) {
+    Kernel thredoKernel(ThredoProperties properties, ObjectProvider<KernelListener> listeners,
+            ObjectProvider<TaskDecorator> decorators) {
         Kernel.Builder builder = Kernel.builder()
                 .name("thredo")
                 .stuckThreshold(properties.getStuckThreshold())
@@ -35,6 +37,7 @@ public class ThredoAutoConfiguration {
             builder.platformThreads();
         }
         listeners.orderedStream().forEach(builder::listener);
+        decorators.orderedStream().forEach(builder::taskDecorator);
         return builder.build();
     }
 }

@@ -1,0 +1,18 @@
+package dev.thredo;
+
+import java.util.concurrent.Callable;
+
+/**
+ * Wraps the task of every thread a {@link Kernel} spawns (not of adopted threads); registered with
+ * {@link Kernel.Builder#taskDecorator(TaskDecorator)}. Called on the <em>spawning</em> thread, so it
+ * can capture that thread's context (MDC, tracing) and return a task that restores it in the new
+ * thread: context propagation.
+ *
+ * <p>Runs on the spawn hot path: it must be fast and must not block. If it throws, the spawn fails
+ * with that exception and no thread is started.
+ */
+@FunctionalInterface
+public interface TaskDecorator {
+    /** The task the new thread runs instead of {@code task} (never {@code null}). */
+    Callable<?> decorate(Callable<?> task);
+}

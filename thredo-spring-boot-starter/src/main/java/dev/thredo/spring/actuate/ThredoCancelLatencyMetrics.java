@@ -1,0 +1,62 @@
+package dev.thredo.spring.actuate;
+
+import dev.thredo.Kernel;
+import dev.thredo.KernelListener;
+import dev.thredo.Outcome;
+import dev.thredo.ThredoThread;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code thredo.cancel.latency} timer: for each thread that was asked to cancel, the time from
+ * the request to the thread's end.
+ *
+ * <p>A {@link KernelListener} (register it with {@link Kernel.Builder#listener}) that is also a
+ * {@link MeterBinder}, so it can exist before the kernel and before any registry: ends observed
+ * before it is bound to a registry are not recorded. Recording takes no lock: listeners run on the
+ * kernel's hot path.
+ */
+public class ThredoCancelLatencyMetrics implements KernelListener, MeterBinder {
+
+    private final Iterable<Tag> tags;
+    /** One timer per registry bound; replaced, never mutated, so the hot path reads it without locking. */
+    private volatile Timer[] timers = new Timer[0];
+
+    /** The timer without extra tags. */
+    public ThredoCancelLatencyMetrics() {
+        this(Tags.empty());
+    }
+
+    /** The timer with extra {@code tags}. */
+    public ThredoCancelLatencyMetrics(Iterable<Tag> tags) {
+        this.tags = Objects.requireNonNull(tags, "tags");
+    }
+
+    @Override
+    public synchronized void bindTo(MeterRegistry registry) {
+        Timer timer = Timer.builder("thredo.cancel.latency")
+                .description("Time from a thredo thread's cancellation request to its end")
+                .tags(tags)
+                .register(registry);
+        Timer[] bound = Arrays.copyOf(timers, timers.length + 1);
+        bound[bound.length - 1] = timer;
+        timers = bound;
+    }
+
+    @Override
+    public void threadEnded(ThredoThread<?> thread, Outcome outcome, @Nullable Duration cancelLatency) {
+        if (cancelLatency == null) {
+            return;
+        }
+        for (Timer timer : timers) {
+            timer.record(cancelLatency);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.thredo.spring.actuate;
+
+import dev.thredo.spring.actuate.ThredoEndpoint.ThreadDescriptor;
+import dev.thredo.spring.actuate.ThredoEndpoint.ThreadDetailDescriptor;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+
+/**
+ * {@link EndpointWebExtension @EndpointWebExtension} for the {@link ThredoEndpoint}: HTTP status
+ * codes, and an RFC 9457 {@code application/problem+json} body for every bad request.
+ *
+ * <ul>
+ * <li>{@code GET /actuator/thredo?state=&name=&limit=}: 200 with the listing; 400 for an unknown
+ * state or a limit that is not a number from 1 to 10 000.
+ * <li>{@code GET /actuator/thredo/{id}}: 200 with the thread, its stack and children; 400 for an id
+ * that is not a number; 404 for an unknown or ended thread.
+ * <li>{@code POST /actuator/thredo/{id}/cancel}: requests cancellation without waiting and answers
+ * 202 with the thread; 400 for a malformed id; 404 for an unknown or ended thread, or another action.
+ * </ul>
+ */
+@EndpointWebExtension(endpoint = ThredoEndpoint.class)
+public class ThredoEndpointWebExtension {
+
+    static final int STATUS_ACCEPTED = 202;
+
+    private final ThredoEndpoint delegate;
+
+    public ThredoEndpointWebExtension(ThredoEndpoint delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /** See {@link ThredoEndpoint#threads}. */
+    @ReadOperation
+    public WebEndpointResponse<Object> threads(@Nullable String state, @Nullable String name,
+            @Nullable String limit) {
+        try {
+            return new WebEndpointResponse<>(delegate.threads(state, name, parseLimit(limit)));
+        } catch (InvalidEndpointRequestException e) {
+            return problem(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    /** See {@link ThredoEndpoint#thread}. */
+    @ReadOperation
+    public WebEndpointResponse<Object> thread(@Selector String id) {
+        Long parsed = parseId(id);
+        if (parsed == null) {
+            return malformedId(id);
+        }
+        ThreadDetailDescriptor thread = delegate.thread(parsed);
+        return thread == null ? noSuchThread(id) : new WebEndpointResponse<>(thread);
+    }
+
+    /** See {@link ThredoEndpoint#cancel}; answers 202 Accepted, as the thread may still be running. */
+    @WriteOperation
+    public WebEndpointResponse<Object> cancel(@Selector String id, @Selector String action) {
+        if (!ThredoEndpoint.CANCEL.equals(action)) {
+            return problem(HttpStatus.NOT_FOUND, "unknown action '" + action + "'; the only action is '"
+                    + ThredoEndpoint.CANCEL + "'");
+        }
+        Long parsed = parseId(id);
+        if (parsed == null) {
+            return malformedId(id);
+        }
+        ThreadDescriptor thread = delegate.cancel(parsed, action);
+        return thread == null ? noSuchThread(id) : new WebEndpointResponse<>(thread, STATUS_ACCEPTED);
+    }
+
+    private static @Nullable Integer parseLimit(@Nullable String limit) {
+        if (limit == null || limit.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(limit.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidEndpointRequestException("limit must be a number from 1 to "
+                    + ThredoEndpoint.MAX_LIMIT + ", was '" + limit + "'", "Invalid limit");
+        }
+    }
+
+    private static @Nullable Long parseId(String id) {
+        try {
+            return Long.valueOf(id);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static WebEndpointResponse<Object> malformedId(String id) {
+        return problem(HttpStatus.BAD_REQUEST, "thread id must be a number, was '" + id + "'");
+    }
+
+    private static WebEndpointResponse<Object> noSuchThread(String id) {
+        return problem(HttpStatus.NOT_FOUND, "no live thredo thread with id " + id);
+    }
+
+    private static WebEndpointResponse<Object> problem(HttpStatus status, @Nullable String detail) {
+        return new WebEndpointResponse<>(Problem.of(status, detail), status.value(), MediaType.APPLICATION_PROBLEM_JSON);
+    }
+
+    /**
+     * An RFC 9457 problem details body ({@code type} {@code about:blank}: the status says it all).
+     *
+     * @param type always {@code about:blank}
+     * @param title the status's reason phrase
+     * @param status the HTTP status code
+     * @param detail what was wrong with this request
+     */
+    public record Problem(String type, String title, int status, String detail) {
+
+        static Problem of(HttpStatus status, @Nullable String detail) {
+            return new Problem("about:blank", status.getReasonPhrase(), status.value(),
+                    detail == null ? status.getReasonPhrase() : detail);
+        }
+    }
+}

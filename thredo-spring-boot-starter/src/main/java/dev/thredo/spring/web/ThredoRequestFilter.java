@@ -1,0 +1,209 @@
+package dev.thredo.spring.web;
+
+import dev.thredo.Adoption;
+import dev.thredo.Kernel;
+import dev.thredo.ThreadCancelled;
+import dev.thredo.Thredo;
+import dev.thredo.ThredoGroup;
+import dev.thredo.ThredoThread;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Runs each request as a thredo thread named {@code "<METHOD> <path>"} with a request-scoped
+ * {@link ThredoGroup}.
+ *
+ * <p>The container's request thread is {@linkplain Kernel#adopt(String) adopted} into the kernel for
+ * the rest of the filter chain (so it is listed, and can be cancelled with {@link Kernel#cancel(long)}),
+ * and a group of the same name is opened: {@link ThredoGroup#current()} returns it in the handler, and
+ * a handler parameter of type {@code ThredoGroup} receives it. When the chain returns, the group is
+ * closed (members still running are cancelled and waited for), then the adoption ends.
+ *
+ * <p>With a request timeout, the chain runs inside {@link Thredo#timeoutAfter}. A request whose
+ * handler ends because it was cancelled or timed out answers {@code 503 Service Unavailable} with an
+ * RFC 9457 {@code application/problem+json} body, if the response is not committed yet.
+ *
+ * <p>A request that arrives on a thread that already is a thredo thread is not adopted again; it
+ * still gets its group. While the kernel is closed, requests pass through untouched.
+ */
+public class ThredoRequestFilter extends OncePerRequestFilter {
+
+    /** Request attribute holding the request's {@link ThredoGroup} while the chain runs. */
+    public static final String GROUP_ATTRIBUTE = ThredoRequestFilter.class.getName() + ".group";
+
+    /** Request attribute set (to an {@link Ending}) when the handler ended by cancellation or timeout. */
+    static final String CANCELLED_ATTRIBUTE = ThredoRequestFilter.class.getName() + ".cancelled";
+
+    private static final Logger log = LoggerFactory.getLogger(ThredoRequestFilter.class);
+
+    /** How a request was ended early. */
+    enum Ending {
+        CANCELLED, TIMED_OUT
+    }
+
+    private final Kernel kernel;
+    private final Duration requestTimeout;
+
+    /**
+     * @param kernel the kernel that adopts request threads
+     * @param requestTimeout the deadline of each request, or {@code null} for none
+     */
+    public ThredoRequestFilter(Kernel kernel, Duration requestTimeout) {
+        this.kernel = Objects.requireNonNull(kernel, "kernel");
+        if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
+            throw new IllegalArgumentException("thredo.web.request-timeout must be positive: " + requestTimeout);
+        }
+        this.requestTimeout = requestTimeout;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String name = request.getMethod() + " " + path(request);
+        Adoption adoption = null;
+        if (RequestCancellation.currentOrNull() == null) {
+            if (kernel.isClosed()) {
+                chain.doFilter(request, response);
+                return;
+            }
+            try {
+                adoption = kernel.adopt(name);
+            } catch (IllegalStateException closedMeanwhile) {
+                chain.doFilter(request, response);
+                return;
+            }
+        }
+        Ending ending = null;
+        Throwable failure = null;
+        try {
+            ThredoThread<?> self = Thredo.current();
+            try {
+                runInGroup(name, request, response, chain);
+            } catch (Throwable t) {
+                if (RequestCancellation.find(t) != null || self.isCancelled() || RequestCancellation.isTimeout(t)) {
+                    ending = RequestCancellation.ending(t);
+                    log.debug("request {} ended early ({})", name, ending, t);
+                } else {
+                    failure = t;
+                }
+            }
+        } finally {
+            if (adoption != null) {
+                adoption.close(); // also clears the interrupt flag a cancellation set
+            }
+        }
+        if (failure != null) {
+            rethrow(failure);
+        }
+        if (ending == null && request.getAttribute(CANCELLED_ATTRIBUTE) instanceof Ending marked) {
+            ending = marked;
+        }
+        request.removeAttribute(CANCELLED_ATTRIBUTE);
+        if (ending != null) {
+            writeProblem(request, response, ending);
+        }
+    }
+
+    private void runInGroup(String name, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws Exception {
+        Object previous = request.getAttribute(GROUP_ATTRIBUTE);
+        ThredoGroup group = ThredoGroup.open(name, ThredoGroup.Wait.ALL);
+        request.setAttribute(GROUP_ATTRIBUTE, group);
+        try {
+            if (requestTimeout == null) {
+                chain.doFilter(request, response);
+            } else {
+                Thredo.timeoutAfter(requestTimeout, () -> chain.doFilter(request, response));
+            }
+        } finally {
+            try {
+                group.close();
+            } finally {
+                if (previous != null) {
+                    request.setAttribute(GROUP_ATTRIBUTE, previous);
+                } else {
+                    request.removeAttribute(GROUP_ATTRIBUTE);
+                }
+            }
+        }
+    }
+
+    private void writeProblem(HttpServletRequest request, HttpServletResponse response, Ending ending)
+            throws IOException {
+        if (response.isCommitted()) {
+            log.debug("request {} {} ended early ({}) after its response was committed", request.getMethod(),
+                    path(request), ending);
+            return;
+        }
+        response.reset();
+        response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        String detail = ending == Ending.TIMED_OUT
+                ? "The request exceeded its timeout of " + requestTimeout + "."
+                : "The request was cancelled.";
+        String body = "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
+                + "\"detail\":" + json(detail) + ",\"instance\":" + json(path(request)) + "}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+        response.flushBuffer();
+    }
+
+    private static String path(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        if (context != null && !context.isEmpty() && uri.startsWith(context)) {
+            uri = uri.substring(context.length());
+        }
+        return uri.isEmpty() ? "/" : uri;
+    }
+
+    private static String json(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    private static void rethrow(Throwable t) throws IOException, ServletException {
+        if (t instanceof IOException e) {
+            throw e;
+        }
+        if (t instanceof ServletException e) {
+            throw e;
+        }
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new ServletException(t);
+    }
+}

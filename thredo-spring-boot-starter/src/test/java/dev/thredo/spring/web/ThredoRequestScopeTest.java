@@ -1,0 +1,101 @@
+package dev.thredo.spring.web;
+
+import static dev.thredo.spring.web.WebTestSupport.assertProblem503;
+import static dev.thredo.spring.web.WebTestSupport.awaitNoThreads;
+import static dev.thredo.spring.web.WebTestSupport.awaitThread;
+import static dev.thredo.spring.web.WebTestSupport.get;
+import static dev.thredo.spring.web.WebTestSupport.getAsync;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.thredo.Kernel;
+import dev.thredo.Outcome;
+import dev.thredo.ThreadInfo;
+import dev.thredo.ThredoThread;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+@SpringBootTest(classes = WebTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Timeout(30)
+class ThredoRequestScopeTest {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Kernel kernel;
+
+    @Autowired
+    WebTestApp.TestController controller;
+
+    @BeforeEach
+    void reset() {
+        controller.lastMember.set(null);
+        controller.memberStarted = new CountDownLatch(1);
+    }
+
+    @Test
+    void handlerSpawnsMembersIntoItsRequestGroup() throws Exception {
+        HttpResponse<String> response = get(port, "/sum");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("6|GET /sum|GET /sum|true");
+        awaitNoThreads(kernel);
+    }
+
+    @Test
+    void membersStillRunningWhenTheHandlerReturnsAreCancelled() throws Exception {
+        HttpResponse<String> response = get(port, "/leave");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("left");
+        ThredoThread<?> member = controller.lastMember.get();
+        assertThat(member).isNotNull();
+        member.await();
+        assertThat(member.outcome()).isEqualTo(Outcome.CANCELLED);
+        awaitNoThreads(kernel);
+    }
+
+    @Test
+    void theRequestThreadIsListedAndCancellingItAnswers503() throws Exception {
+        CompletableFuture<HttpResponse<String>> pending = getAsync(port, "/block");
+
+        ThreadInfo request = awaitThread(kernel, t -> t.name().equals("GET /block"));
+        assertThat(controller.memberStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kernel.threads()).extracting(ThreadInfo::name).contains("GET /block", "blocker");
+        assertThat(kernel.cancel(request.id())).isTrue();
+
+        HttpResponse<String> response = pending.get(20, TimeUnit.SECONDS);
+        assertProblem503(response, "cancelled", "/block");
+        assertThat(controller.lastMember.get().outcome()).isEqualTo(Outcome.CANCELLED);
+        awaitNoThreads(kernel);
+    }
+
+    @Test
+    void cancellingAHandlerBlockedInAJdkCallAnswers503() throws Exception {
+        CompletableFuture<HttpResponse<String>> pending = getAsync(port, "/block-jdk");
+
+        ThreadInfo request = awaitThread(kernel, t -> t.name().equals("GET /block-jdk"));
+        assertThat(kernel.cancel(request.id())).isTrue();
+
+        assertProblem503(pending.get(20, TimeUnit.SECONDS), "cancelled", "/block-jdk");
+        awaitNoThreads(kernel);
+        // The pooled request thread went back without its interrupt flag: the next request works.
+        assertThat(get(port, "/fast").body()).isEqualTo("fast");
+    }
+
+    @Test
+    void ordinaryFailuresAreNotTurnedInto503() throws Exception {
+        HttpResponse<String> response = get(port, "/fail");
+
+        assertThat(response.statusCode()).isEqualTo(500);
+        awaitNoThreads(kernel);
+    }
+}
