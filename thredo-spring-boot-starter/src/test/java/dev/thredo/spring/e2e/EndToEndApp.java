@@ -1,0 +1,75 @@
+package dev.thredo.spring.e2e;
+
+import dev.thredo.Event;
+import dev.thredo.Thredo;
+import dev.thredo.ThredoGroup;
+import dev.thredo.spring.ThredoScoped;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Import;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The end-to-end test's application: auto-configuration, scheduling, one controller and one
+ * {@link ThredoScoped} scheduled job. No component scan, so nothing here leaks into other tests
+ * (and no other test's beans leak in here).
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration
+@EnableScheduling
+@Import({EndToEndApp.BlockingController.class, EndToEndApp.JobControl.class, EndToEndApp.E2eJob.class})
+class EndToEndApp {
+
+    /** Name of the member the blocking handler spawns into its request group. */
+    static final String MEMBER_NAME = "e2e-block-member";
+
+    @RestController
+    static class BlockingController {
+        /** Set by a test to let the blocked handler return normally; replaced before each test. */
+        volatile Event release = new Event();
+
+        @GetMapping("/e2e/block")
+        String block(ThredoGroup group) {
+            Event gate = release;
+            group.spawn(MEMBER_NAME, () -> Thredo.sleep(Duration.ofDays(1)));
+            gate.await();
+            return "released";
+        }
+    }
+
+    /** What the test uses to steer {@link E2eJob}; a plain bean, not proxied. */
+    static class JobControl {
+        /** A gate for the next run to block on; {@code null}: runs return at once. */
+        final AtomicReference<Event> nextGate = new AtomicReference<>();
+        /** Runs that blocked on a gate and were released. */
+        final AtomicInteger released = new AtomicInteger();
+    }
+
+    /** A scheduled job whose every run is a {@code @ThredoScoped} call from the scheduler's thread. */
+    public static class E2eJob {
+        static final String ADOPTED_NAME = "E2eJob.poll";
+
+        private final JobControl control;
+
+        public E2eJob(JobControl control) {
+            this.control = control;
+        }
+
+        @Scheduled(fixedDelay = 50)
+        @ThredoScoped
+        public void poll() {
+            Event gate = control.nextGate.getAndSet(null);
+            if (gate == null) {
+                return;
+            }
+            gate.await();
+            control.released.incrementAndGet();
+        }
+    }
+}

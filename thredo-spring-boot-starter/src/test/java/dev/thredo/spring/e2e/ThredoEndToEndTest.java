@@ -1,0 +1,288 @@
+package dev.thredo.spring.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.thredo.Event;
+import dev.thredo.Kernel;
+import dev.thredo.ThredoThread;
+import dev.thredo.spring.ThredoAutoConfiguration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The starter end to end, over real HTTP: a blocked request seen and cancelled through the actuator
+ * endpoint, a {@code @ThredoScoped} scheduled job seen while it blocks, and the kernel's bounded
+ * shutdown.
+ */
+@SpringBootTest(classes = EndToEndApp.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "management.endpoints.web.exposure.include=thredo,health",
+        "management.endpoint.thredo.access=unrestricted",
+        "thredo.web.request-timeout=5s",
+        "spring.task.scheduling.thread-name-prefix=e2e-scheduling-" })
+@DirtiesContext // the scheduled job must not keep running while later test classes run
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ThredoEndToEndTest {
+    private static final Duration BOUND = Duration.ofSeconds(10);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String BLOCK_NAME = "GET /e2e/block";
+    private static final String BLOCK_QUERY = "/actuator/thredo?name=GET%20/e2e/block";
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Kernel kernel;
+
+    @Autowired
+    EndToEndApp.BlockingController controller;
+
+    @Autowired
+    EndToEndApp.JobControl jobControl;
+
+    @BeforeEach
+    void freshGates() {
+        controller.release = new Event();
+        jobControl.nextGate.set(null);
+    }
+
+    @AfterEach
+    void releaseEverything() {
+        controller.release.set();
+        Event gate = jobControl.nextGate.getAndSet(null);
+        if (gate != null) {
+            gate.set();
+        }
+        awaitUntil("no request or member thread is left", () -> kernel.threads().stream()
+                .noneMatch(t -> t.name().equals(BLOCK_NAME) || t.name().equals(EndToEndApp.MEMBER_NAME)));
+    }
+
+    @Test
+    void aBlockedRequestIsListedWithItsStateDeadlineGroupAndStack() throws Exception {
+        Instant sent = Instant.now();
+        CompletableFuture<HttpResponse<String>> response = getAsync("/e2e/block");
+        JsonNode request = awaitListedBlocked(BLOCK_QUERY);
+        long requestId = request.get("id").asLong();
+
+        assertThat(request.get("name").asString()).isEqualTo(BLOCK_NAME);
+        assertThat(request.get("state").asString()).isEqualTo("BLOCKED");
+        assertThat(request.get("blockedOn").isNull()).as("blockedOn").isFalse();
+        assertThat(request.get("blockedOn").asString()).isEqualTo("Event.await");
+        assertThat(request.get("deadline").isNull()).as("deadline").isFalse();
+        // The deadline is the request timeout (5s) from when the filter took the request, which lies
+        // between sending it and now; the slack covers the kernel's nanoTime-to-Instant conversion.
+        assertThat(Instant.parse(request.get("deadline").asString()))
+                .isAfterOrEqualTo(sent.plusSeconds(5).minusMillis(500))
+                .isBeforeOrEqualTo(Instant.now().plusSeconds(5).plusMillis(500));
+
+        JsonNode member = awaitListedBlocked("/actuator/thredo?name=" + EndToEndApp.MEMBER_NAME);
+        assertThat(member.get("groupName").asString()).isEqualTo(BLOCK_NAME);
+        assertThat(member.get("groupId").asLong()).isPositive();
+        assertThat(member.get("parentId").asLong()).isEqualTo(requestId);
+
+        Reply detail = get("/actuator/thredo/" + requestId);
+        assertThat(detail.status()).isEqualTo(200);
+        JsonNode json = detail.json();
+        assertThat(json.get("name").asString()).isEqualTo(BLOCK_NAME);
+        assertThat(json.get("stack")).isNotEmpty();
+        assertThat(StreamSupport.stream(json.get("stack").spliterator(), false)
+                .map(f -> f.get("className").asString()))
+                .contains(EndToEndApp.BlockingController.class.getName());
+        assertThat(ids(json.get("children"))).containsExactly(member.get("id").asLong());
+
+        controller.release.set();
+        HttpResponse<String> done = response.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(done.body()).isEqualTo("released");
+    }
+
+    @Test
+    void cancellingABlockedRequestOverHttpAnswers503AndRemovesItsThreads() throws Exception {
+        CompletableFuture<HttpResponse<String>> response = getAsync("/e2e/block");
+        long requestId = awaitListedBlocked(BLOCK_QUERY).get("id").asLong();
+        long memberId = awaitListedBlocked("/actuator/thredo?name=" + EndToEndApp.MEMBER_NAME).get("id").asLong();
+
+        Reply cancel = post("/actuator/thredo/" + requestId + "/cancel");
+
+        assertThat(cancel.status()).as(cancel.body()).isEqualTo(202);
+        assertThat(cancel.json().get("id").asLong()).isEqualTo(requestId);
+        HttpResponse<String> answered = response.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        assertThat(answered.statusCode()).isEqualTo(503);
+        assertThat(answered.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
+        JsonNode problem = JSON.readTree(answered.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(503);
+        assertThat(problem.get("detail").asString()).contains("cancelled");
+        assertThat(problem.get("instance").asString()).isEqualTo("/e2e/block");
+        awaitUntil("neither the request thread nor its member is listed",
+                () -> names(get(BLOCK_QUERY)).isEmpty()
+                        && names(get("/actuator/thredo?name=" + EndToEndApp.MEMBER_NAME)).isEmpty());
+        assertThat(get("/actuator/thredo/" + requestId).status()).isEqualTo(404);
+        assertThat(get("/actuator/thredo/" + memberId).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aBlockedScheduledThredoScopedRunIsListedUntilReleased() throws Exception {
+        int releasedBefore = jobControl.released.get();
+        Event gate = new Event();
+        jobControl.nextGate.set(gate);
+
+        JsonNode run = awaitListedBlocked("/actuator/thredo?name=" + EndToEndApp.E2eJob.ADOPTED_NAME);
+
+        assertThat(run.get("name").asString()).isEqualTo(EndToEndApp.E2eJob.ADOPTED_NAME);
+        assertThat(run.get("blockedOn").asString()).isEqualTo("Event.await");
+        assertThat(run.get("parentId").asLong()).isZero();
+        long runId = run.get("id").asLong();
+        assertThat(get("/actuator/thredo/" + runId).json().get("stack").toString())
+                .contains(EndToEndApp.E2eJob.class.getName());
+
+        gate.set();
+
+        awaitUntil("the released run has ended", () -> jobControl.released.get() == releasedBefore + 1);
+        awaitUntil("the released run is no longer listed",
+                () -> get("/actuator/thredo/" + runId).status() == 404);
+        assertThat(StreamSupport.stream(get("/actuator/thredo?name=" + EndToEndApp.E2eJob.ADOPTED_NAME).json()
+                .get("threads").spliterator(), false).map(t -> t.get("id").asLong()).toList())
+                .doesNotContain(runId);
+    }
+
+    @Test
+    void aThreadIgnoringItsCancellationDoesNotHoldTheContextCloseBeyondTheShutdownTimeout() {
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch spinning = new CountDownLatch(1);
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ThredoAutoConfiguration.class))
+                .withPropertyValues("thredo.shutdown-timeout=300ms")
+                .run(context -> {
+                    Kernel own = context.getBean(Kernel.class);
+                    ThredoThread<?> spinner = own.spawn("spinner", () -> {
+                        spinning.countDown();
+                        while (!stop.get()) {
+                            Thread.onSpinWait();
+                        }
+                    });
+                    try {
+                        assertThat(spinning.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+                        long start = System.nanoTime();
+                        context.close();
+                        Duration closing = Duration.ofNanos(System.nanoTime() - start);
+
+                        assertThat(own.isClosed()).isTrue();
+                        assertThat(closing).isGreaterThanOrEqualTo(Duration.ofMillis(250))
+                                .isLessThan(Duration.ofSeconds(5));
+                        assertThat(spinner.thread().isAlive()).isTrue();
+                        assertThat(spinner.isDone()).isFalse();
+                        assertThat(spinner.isCancelled()).isTrue();
+                    } finally {
+                        stop.set(true);
+                    }
+                    spinner.await();
+                    assertThat(spinner.isDone()).isTrue();
+                });
+    }
+
+    // --- helpers ---
+
+    /** Polls the listing (bounded) until it holds exactly one thread, in state BLOCKED; returns it. */
+    private JsonNode awaitListedBlocked(String query) {
+        JsonNode[] found = new JsonNode[1];
+        awaitUntil("one BLOCKED thread is listed by " + query, () -> {
+            JsonNode threads = get(query).json().get("threads");
+            if (threads.size() == 1 && threads.get(0).get("state").asString().equals("BLOCKED")) {
+                found[0] = threads.get(0);
+                return true;
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    private static void awaitUntil(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("timed out after " + BOUND + " waiting until " + what);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted waiting until " + what);
+            }
+        }
+    }
+
+    private static List<String> names(Reply listing) {
+        assertThat(listing.status()).as(listing.body()).isEqualTo(200);
+        return StreamSupport.stream(listing.json().get("threads").spliterator(), false)
+                .map(t -> t.get("name").asString()).toList();
+    }
+
+    private static List<Long> ids(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asLong).toList();
+    }
+
+    private CompletableFuture<HttpResponse<String>> getAsync(String path) {
+        return client.sendAsync(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Reply get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    private Reply post(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    private Reply send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> r = client.send(request.timeout(BOUND).build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Reply(int status, String body) {
+        JsonNode json() {
+            return JSON.readTree(body);
+        }
+    }
+}
