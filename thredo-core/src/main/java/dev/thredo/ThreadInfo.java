@@ -20,8 +20,10 @@ import java.util.List;
  *     {@link Kernel#thread(long)}) or {@code "JDK WAITING"}-style state in listings (which never walk
  *     stacks); {@code null} while running
  * @param parentId the id of the thread that spawned it, {@code 0} for a root thread
- * @param groupId the id of its {@link ThredoGroup}, {@code 0} if none
- * @param groupName the name of its group, {@code null} if none
+ * @param groupId the id of the {@link ThredoGroup} it is a member of; for a thread that is no
+ *     group's member, the innermost open group it owns (a request thread shows its request group);
+ *     {@code 0} if none
+ * @param groupName the name of that group, {@code null} if none
  * @param daemon whether it is a daemon member of its group
  * @param virtual whether it runs on a virtual thread
  * @param startedAt when it was spawned (or adopted)

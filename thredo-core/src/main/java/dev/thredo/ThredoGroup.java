@@ -106,7 +106,7 @@ public final class ThredoGroup implements AutoCloseable {
         this.name = name != null ? name : "group-" + id;
         this.wait = Objects.requireNonNull(wait, "wait");
         this.enclosing = innermostOpen(owner);
-        owner.setInnermostGroup(this);
+        owner.setInnermostGroup(this, membership);
         kernel.counters().groupOpened();
     }
 
@@ -366,7 +366,8 @@ public final class ThredoGroup implements AutoCloseable {
             closed = true;
         }
         if (owner.thread() == Thread.currentThread() && owner.innermostGroup() == this) {
-            owner.setInnermostGroup(enclosing);
+            ThredoGroup open = innermostOpen(owner); // this one is closed now
+            owner.setInnermostGroup(open, open == null ? null : open.membership);
         }
         kernel.counters().groupClosed();
     }

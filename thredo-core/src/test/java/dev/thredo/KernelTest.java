@@ -82,8 +82,8 @@ class KernelTest {
 
             ThreadInfo ownerInfo = awaitBlocked(k, owner.id(), "ThredoGroup.join");
             assertEquals(0, ownerInfo.parentId());
-            assertEquals(0, ownerInfo.groupId());
-            assertNull(ownerInfo.groupName());
+            assertEquals(group.get().id(), ownerInfo.groupId(), "no member of a group: it shows the group it owns");
+            assertEquals("fanout", ownerInfo.groupName());
             owner.cancel();
             assertTrue(m.isDone(), "the group's close cancelled its member");
         }

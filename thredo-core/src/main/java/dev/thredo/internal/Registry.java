@@ -105,7 +105,7 @@ public final class Registry {
         }
         long deadline = t.publishedDeadline();
         long cancelAt = t.cancelRequestedAtMillis();
-        GroupLink g = t.group();
+        GroupLink g = t.group() != null ? t.group() : t.ownedGroup();
         return new ThreadInfo(
                 t.id(),
                 t.name(),

@@ -101,6 +101,7 @@ public final class ThreadControl implements Runnable {
     // Owner-only state.
     private DeadlineStack deadlines;
     private Object innermostGroup;
+    private volatile GroupLink ownedGroup; // written by the owner, read by the registry
     // Guarded by this.
     private int shieldDepth;
     private WaitQueue terminationWaiters;
@@ -474,8 +475,19 @@ public final class ThreadControl implements Runnable {
         return innermostGroup;
     }
 
-    public void setInnermostGroup(Object group) {
+    /**
+     * Records the innermost open group this thread owns: the group object itself (for the owner) and
+     * its link (for the registry, which shows it for a thread that is no group's member, such as a
+     * request thread and its request group).
+     */
+    public void setInnermostGroup(Object group, GroupLink link) {
         this.innermostGroup = group;
+        this.ownedGroup = link;
+    }
+
+    /** The innermost open group this thread owns, as last recorded, or {@code null}. */
+    public GroupLink ownedGroup() {
+        return ownedGroup;
     }
 
     public boolean isDone() {

@@ -97,6 +97,7 @@ class ThredoEndToEndTest {
         assertThat(request.get("blockedOn").isNull()).as("blockedOn").isFalse();
         assertThat(request.get("blockedOn").asString()).isEqualTo("Event.await");
         assertThat(request.get("deadline").isNull()).as("deadline").isFalse();
+        assertThat(request.get("groupName").asString()).as("the request group it owns").isEqualTo(BLOCK_NAME);
         // The deadline is the request timeout (5s) from when the filter took the request, which lies
         // between sending it and now; the slack covers the kernel's nanoTime-to-Instant conversion.
         assertThat(Instant.parse(request.get("deadline").asString()))
@@ -105,7 +106,7 @@ class ThredoEndToEndTest {
 
         JsonNode member = awaitListedBlocked("/actuator/thredo?name=" + EndToEndApp.MEMBER_NAME);
         assertThat(member.get("groupName").asString()).isEqualTo(BLOCK_NAME);
-        assertThat(member.get("groupId").asLong()).isPositive();
+        assertThat(member.get("groupId").asLong()).isPositive().isEqualTo(request.get("groupId").asLong());
         assertThat(member.get("parentId").asLong()).isEqualTo(requestId);
 
         Reply detail = get("/actuator/thredo/" + requestId);
