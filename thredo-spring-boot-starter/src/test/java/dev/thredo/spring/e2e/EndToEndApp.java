@@ -41,6 +41,21 @@ class EndToEndApp {
             gate.await();
             return "released";
         }
+
+        /** Sets an MDC value, then a member logs and answers it: context propagation end to end. */
+        @GetMapping("/e2e/mdc")
+        String mdc(ThredoGroup group) throws Exception {
+            org.slf4j.MDC.put("requestId", "r-77");
+            try {
+                dev.thredo.ThredoThread<String> member = group.spawn("e2e-mdc-member", () -> {
+                    org.slf4j.LoggerFactory.getLogger(EndToEndApp.class).info("member says hello");
+                    return org.slf4j.MDC.get("requestId");
+                });
+                return member.join();
+            } finally {
+                org.slf4j.MDC.remove("requestId");
+            }
+        }
     }
 
     /** What the test uses to steer {@link E2eJob}; a plain bean, not proxied. */

@@ -45,7 +45,9 @@ import tools.jackson.databind.json.JsonMapper;
         "management.endpoints.web.exposure.include=thredo,health",
         "management.endpoint.thredo.access=unrestricted",
         "thredo.web.request-timeout=5s",
-        "spring.task.scheduling.thread-name-prefix=e2e-scheduling-" })
+        "spring.task.scheduling.thread-name-prefix=e2e-scheduling-",
+        "logging.pattern.level=%5p [mdc:%X{requestId}]" })
+@org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
 @DirtiesContext // the scheduled job must not keep running while later test classes run
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ThredoEndToEndTest {
@@ -67,6 +69,15 @@ class ThredoEndToEndTest {
 
     @Autowired
     EndToEndApp.JobControl jobControl;
+
+    @Test
+    void mdcSetInTheHandlerIsSeenInAMembersLogLines(org.springframework.boot.test.system.CapturedOutput output) {
+        Reply reply = get("/e2e/mdc");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body()).isEqualTo("r-77");
+        assertThat(output.getOut().lines().filter(line -> line.contains("member says hello")))
+                .singleElement().asString().contains("[mdc:r-77]");
+    }
 
     @BeforeEach
     void freshGates() {
