@@ -13,6 +13,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +33,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * a handler parameter of type {@code ThredoGroup} receives it. When the chain returns, the group is
  * closed (members still running are cancelled and waited for), then the adoption ends.
  *
- * <p>With a request timeout, the chain runs inside {@link Thredo#timeoutAfter}. A request whose
+ * <p>With a request timeout, the chain runs inside {@link Thredo#timeoutAfter}, which ends thredo
+ * waits at the deadline; since a deadline does not reach a plain JDK blocking call (a JDBC query, a
+ * {@code CountDownLatch}), a watchdog also cancels the request thread if it is still running when
+ * the deadline has passed, and the cancel's interrupt ends such a call. A request whose
  * handler ends because it was cancelled or timed out answers {@code 503 Service Unavailable} with an
  * RFC 9457 {@code application/problem+json} body, if the response is not committed yet.
  *
@@ -53,6 +60,8 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
 
     private final Kernel kernel;
     private final Duration requestTimeout;
+    /** Cancels requests still running past their deadline; created only with a request timeout. */
+    private final ScheduledThreadPoolExecutor watchdog;
 
     /**
      * @param kernel the kernel that adopts request threads
@@ -64,6 +73,21 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
             throw new IllegalArgumentException("thredo.web.request-timeout must be positive: " + requestTimeout);
         }
         this.requestTimeout = requestTimeout;
+        this.watchdog = requestTimeout == null ? null : newWatchdog();
+    }
+
+    private static ScheduledThreadPoolExecutor newWatchdog() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("thredo-request-watchdog").daemon(true).factory());
+        executor.setRemoveOnCancelPolicy(true); // a finished request's expiry leaves the queue at once
+        return executor;
+    }
+
+    @Override
+    public void destroy() {
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
     }
 
     @Override
@@ -85,8 +109,16 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         }
         Ending ending = null;
         Throwable failure = null;
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> expiry = null;
         try {
             ThredoThread<?> self = Thredo.current();
+            if (watchdog != null) {
+                expiry = watchdog.schedule(() -> {
+                    expired.set(true);
+                    self.requestCancel(); // never blocks; a no-op once the request has ended
+                }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
             try {
                 runInGroup(name, request, response, chain);
             } catch (Throwable t) {
@@ -98,10 +130,14 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
                 }
             }
         } finally {
+            if (expiry != null) {
+                expiry.cancel(false);
+            }
             if (adoption != null) {
                 adoption.close(); // also clears the interrupt flag a cancellation set
             }
         }
+
         if (failure != null) {
             rethrow(failure);
         }
@@ -109,6 +145,9 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
             ending = marked;
         }
         request.removeAttribute(CANCELLED_ATTRIBUTE);
+        if (ending != null && expired.get()) {
+            ending = Ending.TIMED_OUT; // the watchdog's cancel was the deadline's doing
+        }
         if (ending != null) {
             writeProblem(request, response, ending);
         }

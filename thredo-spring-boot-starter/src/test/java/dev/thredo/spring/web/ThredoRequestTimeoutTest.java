@@ -38,6 +38,15 @@ class ThredoRequestTimeoutTest {
     }
 
     @Test
+    void aRequestBlockedInAJdkCallPastTheTimeoutAnswers503AndLeavesNoThread() throws Exception {
+        HttpResponse<String> response = get(port, "/block-jdk");
+
+        assertProblem503(response, "timeout", "/block-jdk");
+        awaitNoThreads(kernel);
+        assertThat(get(port, "/fast").body()).isEqualTo("fast"); // the pooled request thread is fine
+    }
+
+    @Test
     void aRequestWithinTheTimeoutIsAnsweredNormally() throws Exception {
         HttpResponse<String> response = get(port, "/sum");
 
