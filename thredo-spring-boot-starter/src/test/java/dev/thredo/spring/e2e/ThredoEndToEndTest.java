@@ -1,5 +1,7 @@
 package dev.thredo.spring.e2e;
 
+import static dev.thredo.spring.KernelPolling.awaitUntil;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -236,21 +238,6 @@ class ThredoEndToEndTest {
             return false;
         });
         return found[0];
-    }
-
-    private static void awaitUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out after " + BOUND + " waiting until " + what);
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting until " + what);
-            }
-        }
     }
 
     private static List<String> names(Reply listing) {

@@ -1,5 +1,8 @@
 package dev.thredo.spring.scope;
 
+import static dev.thredo.spring.KernelPolling.awaitNoThreads;
+import static dev.thredo.spring.KernelPolling.awaitThread;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -170,28 +173,6 @@ class ThredoScopedTest {
     void backsOffWithoutAKernel() {
         runner.withPropertyValues("thredo.enabled=false").run(context ->
                 assertThat(context).doesNotHaveBean(ThredoScopedAdvisor.class));
-    }
-
-    static ThreadInfo awaitThread(Kernel kernel, Predicate<ThreadInfo> match) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < end) {
-            Optional<ThreadInfo> found = kernel.threads().stream().filter(match).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("no live thread matched within 10s; live: " + kernel.threads());
-    }
-
-    static void awaitNoThreads(Kernel kernel) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<ThreadInfo> live = kernel.threads();
-        while (!live.isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(5);
-            live = kernel.threads();
-        }
-        assertThat(live).as("live thredo threads").isEmpty();
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -1,8 +1,8 @@
 package dev.thredo.spring.web;
 
 import static dev.thredo.spring.web.WebTestSupport.assertProblem503;
-import static dev.thredo.spring.web.WebTestSupport.awaitNoThreads;
-import static dev.thredo.spring.web.WebTestSupport.awaitThread;
+import static dev.thredo.spring.KernelPolling.awaitNoThreads;
+import static dev.thredo.spring.KernelPolling.awaitThread;
 import static dev.thredo.spring.web.WebTestSupport.get;
 import static dev.thredo.spring.web.WebTestSupport.getAsync;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,7 +1,7 @@
 package dev.thredo.spring.web;
 
 import static dev.thredo.spring.web.WebTestSupport.assertProblem503;
-import static dev.thredo.spring.web.WebTestSupport.awaitNoThreads;
+import static dev.thredo.spring.KernelPolling.awaitNoThreads;
 import static dev.thredo.spring.web.WebTestSupport.get;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -34,31 +34,6 @@ final class WebTestSupport {
                 .timeout(Duration.ofSeconds(20)).GET().build();
     }
 
-    /** Polls the kernel (bounded) until a live thread matches. */
-    static ThreadInfo awaitThread(Kernel kernel, Predicate<ThreadInfo> match) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < end) {
-            Optional<ThreadInfo> found = kernel.threads().stream().filter(match).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            Thread.onSpinWait();
-            Thread.sleep(5);
-        }
-        throw new AssertionError("no live thread matched within 10s; live: " + kernel.threads());
-    }
-
-    /** Polls the kernel (bounded) until it lists no live thread. */
-    static void awaitNoThreads(Kernel kernel) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<ThreadInfo> live = kernel.threads();
-        while (!live.isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(5);
-            live = kernel.threads();
-        }
-        assertThat(live).as("live thredo threads").isEmpty();
-    }
-
     static void assertProblem503(HttpResponse<String> response, String detailFragment, String instance) {
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
