@@ -15,6 +15,7 @@ public final class Adoption implements AutoCloseable {
     private final KernelCore kernel;
     private final ThreadControl control;
     private boolean closed;
+    private Throwable failure;
 
     Adoption(KernelCore kernel, ThreadControl control) {
         this.kernel = kernel;
@@ -27,7 +28,17 @@ public final class Adoption implements AutoCloseable {
     }
 
     /**
-     * Ends the adoption: the thread leaves the registry, ends {@link Outcome#SUCCEEDED}, and is a
+     * Records that the adopted code ended by throwing {@code failure} (which the caller handled, e.g.
+     * by answering 503): {@link #close()} then ends the thread {@link Outcome#CANCELLED} if a
+     * cancellation had been requested, else {@link Outcome#FAILED}, so counters and meters see it.
+     */
+    public void endWith(Throwable failure) {
+        this.failure = java.util.Objects.requireNonNull(failure, "failure");
+    }
+
+    /**
+     * Ends the adoption: the thread leaves the registry, ends {@link Outcome#SUCCEEDED} (or as
+     * {@link #endWith(Throwable)} recorded), and is a
      * plain thread again, with its interrupt flag cleared if a cancellation had set it (a pooled thread
      * must not go back to its pool interrupted). Idempotent; must be called by the adopted thread.
      *
@@ -36,7 +47,7 @@ public final class Adoption implements AutoCloseable {
     @Override
     public void close() {
         if (!closed) {
-            kernel.release(control);
+            kernel.release(control, failure);
             closed = true;
         }
     }

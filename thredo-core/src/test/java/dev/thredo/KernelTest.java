@@ -381,4 +381,25 @@ class KernelTest {
         }
         assertEquals(List.of("started quick", "ended quick SUCCEEDED", "started slow", "ended slow CANCELLED after cancel"), events);
     }
+
+    @Test
+    void adoptionEndedWithAFailureIsCountedCancelledOrFailed() throws Exception {
+        try (Kernel k = Kernel.create()) {
+            Adoption cancelled = k.adopt("cancelled request");
+            ThredoThread<Void> t = cancelled.thread();
+            t.requestCancel();
+            Thread.interrupted(); // the cancel's interrupt may be on its way; the outcome does not depend on it
+            cancelled.endWith(new ThreadCancelled("answered 503"));
+            cancelled.close();
+            assertEquals(Outcome.CANCELLED, t.outcome());
+
+            Adoption failed = k.adopt("failed request");
+            failed.endWith(new IllegalStateException("boom"));
+            failed.close();
+            assertEquals(Outcome.FAILED, failed.thread().outcome());
+            assertEquals(1, k.stats().cancelled());
+            assertEquals(1, k.stats().failed());
+            assertFalse(Thread.currentThread().isInterrupted(), "released clean");
+        }
+    }
 }

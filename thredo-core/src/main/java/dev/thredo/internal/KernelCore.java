@@ -126,12 +126,15 @@ public final class KernelCore {
         return t;
     }
 
-    /** Ends an adopted thread's membership; called by that thread. Leaves its interrupt flag clear. */
-    public void release(ThreadControl adopted) {
+    /**
+     * Ends an adopted thread's membership, normally or with {@code failure} (may be {@code null});
+     * called by that thread. Leaves its interrupt flag clear.
+     */
+    public void release(ThreadControl adopted, Throwable failure) {
         if (adopted.thread() != Thread.currentThread()) {
             throw new IllegalStateException("an adoption must be closed by the adopted thread");
         }
-        adopted.end(null, null);
+        adopted.end(null, failure);
         ThreadControl.detachCurrent();
         if (adopted.isCancelRequested()) {
             Thread.interrupted(); // a pooled thread must not go back to its pool interrupted

@@ -56,7 +56,16 @@ public class ThredoScopedInterceptor implements MethodInterceptor {
             Body<Object, Exception> body = () -> inGroup(invocation, spec);
             return spec.timeout() == null ? body.call() : Thredo.timeoutAfter(spec.timeout(), body);
         } catch (UndeclaredThrowableException e) {
-            throw e.getCause() instanceof Carried c ? c.getCause() : e;
+            Throwable thrown = e.getCause() instanceof Carried c ? c.getCause() : e;
+            if (adoption != null) {
+                adoption.endWith(thrown);
+            }
+            throw thrown;
+        } catch (Throwable t) {
+            if (adoption != null) {
+                adoption.endWith(t);
+            }
+            throw t;
         } finally {
             if (adoption != null) {
                 adoption.close();

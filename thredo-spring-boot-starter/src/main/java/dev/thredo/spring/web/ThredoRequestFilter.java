@@ -109,6 +109,7 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         }
         Ending ending = null;
         Throwable failure = null;
+        Throwable caught = null;
         AtomicBoolean expired = new AtomicBoolean();
         ScheduledFuture<?> expiry = null;
         try {
@@ -122,6 +123,7 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
             try {
                 runInGroup(name, request, response, chain);
             } catch (Throwable t) {
+                caught = t;
                 if (RequestCancellation.find(t) != null || self.isCancelled() || RequestCancellation.isTimeout(t)) {
                     ending = RequestCancellation.ending(t);
                     log.debug("request {} ended early ({})", name, ending, t);
@@ -134,6 +136,12 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
                 expiry.cancel(false);
             }
             if (adoption != null) {
+                if (caught == null && request.getAttribute(CANCELLED_ATTRIBUTE) instanceof Ending) {
+                    caught = new ThreadCancelled("request " + name + " ended early"); // a resolver answered it
+                }
+                if (caught != null) {
+                    adoption.endWith(caught); // counted as cancelled (or failed), not succeeded
+                }
                 adoption.close(); // also clears the interrupt flag a cancellation set
             }
         }

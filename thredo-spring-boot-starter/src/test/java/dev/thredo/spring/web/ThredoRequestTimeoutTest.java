@@ -15,7 +15,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 @SpringBootTest(classes = WebTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "thredo.web.request-timeout=300ms")
+        properties = "thredo.web.request-timeout=2s") // short enough to wait for, long enough for /sum on a loaded machine
 @Timeout(30)
 class ThredoRequestTimeoutTest {
 
