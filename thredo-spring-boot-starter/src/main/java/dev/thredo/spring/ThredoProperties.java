@@ -23,6 +23,8 @@ public class ThredoProperties {
 
     private final Web web = new Web();
 
+    private final Console console = new Console();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -57,6 +59,28 @@ public class ThredoProperties {
 
     public Web getWeb() {
         return web;
+    }
+
+    public Console getConsole() {
+        return console;
+    }
+
+    /** The web console at {@code /thredo} ({@code thredo.console.*}). */
+    public static class Console {
+
+        /**
+         * Whether to serve the web console at /thredo (live threads as a tree, cancel buttons). It
+         * reads and writes the actuator's thredo endpoint, so secure /thredo/** with it.
+         */
+        private boolean enabled = false;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** The Spring MVC request integration ({@code thredo.web.*}). */

@@ -1,0 +1,220 @@
+package dev.thredo.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.thredo.Kernel;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/** The demo's thredo features, over real HTTP. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "demo.fares.deadline=1s",
+        "demo.fares.providers.aerolink.latency=50ms", "demo.fares.providers.aerolink.jitter=0ms",
+        "demo.fares.providers.skyhop.latency=100ms", "demo.fares.providers.skyhop.jitter=0ms",
+        "demo.fares.providers.budgetair.latency=50ms", "demo.fares.providers.budgetair.jitter=0ms",
+        "demo.fares.providers.budgetair.failure-rate=1.0",
+        "demo.fares.providers.jetset.latency=150ms", "demo.fares.providers.jetset.jitter=0ms",
+        "demo.fares.providers.slowfly.latency=30s",
+        "demo.mirror.delays=3s,200ms,2s"})
+class DemoFeaturesTest {
+
+    private static final String CREDENTIALS = "Basic "
+            + Base64.getEncoder().encodeToString("admin:thredo".getBytes(StandardCharsets.UTF_8));
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ObjectMapper json;
+
+    @Autowired
+    Kernel kernel;
+
+    @Test
+    void fanOutReturnsWhatArrivedBeforeTheDeadline() throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> response = send(get("/api/fares?from=zrh&to=LIS"));
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = json.readTree(response.body());
+        assertThat(body.get("from").asString()).isEqualTo("ZRH");
+        assertThat(texts(body.get("answered"))).containsExactlyInAnyOrder("aerolink", "skyhop", "jetset");
+        assertThat(texts(body.get("timedOut"))).containsExactly("slowfly");
+        assertThat(body.get("failed")).hasSize(1);
+        assertThat(body.get("failed").get(0).get("provider").asString()).isEqualTo("budgetair");
+        assertThat(body.get("fares").size()).isGreaterThanOrEqualTo(3);
+        for (JsonNode fare : body.get("fares")) {
+            assertThat(fare.get("provider").asString()).isIn("aerolink", "skyhop", "jetset");
+        }
+        // The deadline (1s) ended the search, not the 30s provider, and that provider's thread is gone.
+        assertThat(elapsedMillis).isLessThan(10_000);
+        assertThat(kernel.threads()).noneMatch(t -> t.name().startsWith("provider "));
+    }
+
+    @Test
+    void fanOutRejectsBadAirportCodes() throws Exception {
+        HttpResponse<String> response = send(get("/api/fares?from=Z&to=LIS"));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+    }
+
+    @Test
+    void mirrorRaceReturnsTheFastestAndCancelsTheOthersMidRequest() throws Exception {
+        HttpResponse<String> response = send(get("/api/mirror"));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = json.readTree(response.body());
+        assertThat(body.get("winner").asInt()).isEqualTo(2);
+        assertThat(body.get("response").get("mirror").asInt()).isEqualTo(2);
+        // Mirrors 1 and 3 would have answered after 3s and 2s: they were cancelled while waiting.
+        List<Integer> cancelled = new ArrayList<>();
+        body.get("cancelled").forEach(n -> cancelled.add(n.asInt()));
+        assertThat(cancelled).containsExactlyInAnyOrder(1, 3);
+        assertThat(body.get("elapsedMillis").asLong()).isLessThan(2_900);
+        assertThat(kernel.threads()).noneMatch(t -> t.name().startsWith("mirror "));
+    }
+
+    @Test
+    void unknownMirrorIsNotFound() throws Exception {
+        assertThat(send(get("/api/mirrors/9")).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void jobRunsUntilAnOperatorCancelsItOverTheActuator() throws Exception {
+        HttpResponse<String> started = send(HttpRequest.newBuilder(uri("/api/jobs?steps=600&stepMillis=100"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(started.statusCode()).isEqualTo(202);
+        JsonNode job = json.readTree(started.body());
+        long jobId = job.get("id").asLong();
+        long threadId = job.get("threadId").asLong();
+        assertThat(started.headers().firstValue("Location")).hasValue("/api/jobs/" + jobId);
+        assertThat(job.get("name").asString()).isEqualTo("job-" + jobId);
+
+        // The actuator lists the job's thread under its name.
+        HttpResponse<String> listing = send(get("/actuator/thredo?name=job-" + jobId).header("Authorization",
+                CREDENTIALS));
+        assertThat(listing.statusCode()).isEqualTo(200);
+        List<Long> ids = new ArrayList<>();
+        json.readTree(listing.body()).get("threads").forEach(t -> ids.add(t.get("id").asLong()));
+        assertThat(ids).contains(threadId);
+
+        // It makes progress ...
+        JsonNode progress = pollJob(jobId, j -> j.get("step").asInt() >= 1);
+        assertThat(progress.get("status").asString()).isEqualTo("RUNNING");
+
+        // ... until an operator cancels it (credentials, and the CSRF token from a GET).
+        String xsrf = xsrfToken(listing);
+        HttpResponse<String> cancel = send(HttpRequest.newBuilder(uri("/actuator/thredo/" + threadId + "/cancel"))
+                .header("Authorization", CREDENTIALS)
+                .header("X-XSRF-TOKEN", xsrf)
+                .header("Cookie", "XSRF-TOKEN=" + xsrf)
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
+
+        JsonNode ended = pollJob(jobId, j -> j.get("status").asString().equals("CANCELLED"));
+        assertThat(ended.get("step").asInt()).isLessThan(600);
+        assertThat(ended.get("endedAt").isNull()).isFalse();
+    }
+
+    @Test
+    void slowRequestCancelledOverTheActuatorAnswers503ProblemJson() throws Exception {
+        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(
+                get("/api/slow?seconds=60").timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        long threadId = findThread("GET /api/slow");
+        HttpResponse<String> listing = send(get("/actuator/thredo").header("Authorization", CREDENTIALS));
+        String xsrf = xsrfToken(listing);
+        HttpResponse<String> cancel = send(HttpRequest.newBuilder(uri("/actuator/thredo/" + threadId + "/cancel"))
+                .header("Authorization", CREDENTIALS)
+                .header("X-XSRF-TOKEN", xsrf)
+                .header("Cookie", "XSRF-TOKEN=" + xsrf)
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
+
+        HttpResponse<String> response = slow.get(20, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(json.readTree(response.body()).get("status").asInt()).isEqualTo(503);
+    }
+
+    private long findThread(String name) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < until) {
+            HttpResponse<String> listing = send(get("/actuator/thredo?name=" + name.replace(" ", "%20"))
+                    .header("Authorization", CREDENTIALS));
+            for (JsonNode t : json.readTree(listing.body()).get("threads")) {
+                if (t.get("name").asString().equals(name)) {
+                    return t.get("id").asLong();
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no thread named " + name);
+    }
+
+    private JsonNode pollJob(long jobId, java.util.function.Predicate<JsonNode> done) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        JsonNode job = null;
+        while (System.nanoTime() < until) {
+            HttpResponse<String> response = send(get("/api/jobs/" + jobId));
+            assertThat(response.statusCode()).isEqualTo(200);
+            job = json.readTree(response.body());
+            if (done.test(job)) {
+                return job;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("job " + jobId + " never got there; last: " + job);
+    }
+
+    /** The XSRF-TOKEN cookie a response sets. */
+    static String xsrfToken(HttpResponse<?> response) {
+        return response.headers().allValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith("XSRF-TOKEN="))
+                .map(c -> c.substring("XSRF-TOKEN=".length()).split(";", 2)[0])
+                .filter(v -> !v.isEmpty())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no XSRF-TOKEN cookie in " + response.headers().map()));
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asString()));
+        return out;
+    }
+
+    private URI uri(String pathAndQuery) {
+        return URI.create("http://localhost:" + port + pathAndQuery);
+    }
+
+    private HttpRequest.Builder get(String pathAndQuery) {
+        return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(20)).GET();
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
