@@ -1,4 +1,5 @@
 /**
- * JMH benchmarks measuring thredo against JDK baselines; filled in by a later issue.
+ * JMH benchmarks measuring thredo against JDK baselines in the same run, the memory footprint main,
+ * and {@link dev.thredo.bench.Runner}, which runs them and prints the figures table.
  */
 package dev.thredo.bench;
