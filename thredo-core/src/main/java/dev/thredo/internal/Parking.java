@@ -78,12 +78,11 @@ public final class Parking {
                         until = deadline; // an expired deadline is delivered by the next round
                     }
                 }
-                if (Thread.interrupted()) {
-                    // Cancellation is held back here (HOLD mode or a shield): park without the flag.
+                // Cancellation is held back here (HOLD mode or a shield): park without the flag.
+                if (self != null) {
+                    self.absorbInterrupt();
+                } else if (Thread.interrupted()) {
                     clearedInterrupt = true;
-                    if (self != null) {
-                        self.noteInterrupt();
-                    }
                 }
                 if (until == NO_LIMIT) {
                     LockSupport.park(w);

@@ -253,6 +253,22 @@ public final class ThreadControl implements Runnable {
         }
     }
 
+    /**
+     * For a wait that holds cancellation back (a shield, a HOLD wait): clears the calling owner's
+     * interrupt flag, which would otherwise make every park or select return at once, and records a
+     * pending interrupt as a cancellation request; {@link #exitWait()} or the shield's exit re-arms
+     * it when it may be delivered.
+     *
+     * @return whether the flag was set
+     */
+    public boolean absorbInterrupt() {
+        if (Thread.interrupted()) {
+            noteInterrupt();
+            return true;
+        }
+        return false;
+    }
+
     private void stampCancelRequest() {
         cancelRequestedNanos = System.nanoTime();
         cancelRequestedAtMillis = System.currentTimeMillis();
@@ -350,9 +366,7 @@ public final class ThreadControl implements Runnable {
         synchronized (this) {
             shieldDepth++;
         }
-        if (Thread.interrupted()) {
-            noteInterrupt(); // ours or an outsider's: held back as a cancellation, not left to hit JDK calls
-        }
+        absorbInterrupt(); // ours or an outsider's: held back as a cancellation, not left to hit JDK calls
     }
 
     /** Closes the innermost shield. */

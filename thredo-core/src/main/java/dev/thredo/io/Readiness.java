@@ -89,13 +89,10 @@ final class Readiness {
             return Thread.currentThread().isInterrupted() ? new ThreadCancelled("interrupted while waiting for a socket") : null;
         }
         ThreadCancelled abort = self.pendingAbort();
-        if (abort == null && Thread.currentThread().isInterrupted()) {
-            // A cancellation held back by a shield, or an interrupt that arrived just now. With the
-            // flag set, pendingAbort records it as a cancellation request, so ask once more; then
-            // clear the flag, or select would return at once, forever. exitInterruptibleWait (or the
-            // shield's exit) sets it again when the cancellation may be delivered.
+        if (abort == null && self.absorbInterrupt()) {
+            // A cancellation held back by a shield, or an interrupt that arrived just now: now recorded
+            // and the flag cleared (select would return at once, forever); ask once more.
             abort = self.pendingAbort();
-            Thread.interrupted();
         }
         return abort;
     }
