@@ -92,6 +92,13 @@ public class ThredoProperties {
         /** Deadline of each request's handler; none by default. A request that exceeds it answers 503. */
         private Duration requestTimeout;
 
+        /**
+         * Whether to cancel a request's thredo thread (and so its group) when its HTTP client
+         * disconnects while the handler runs. Tomcat's HTTP/1.1 NIO connector only; off, no watcher
+         * thread runs and nothing is registered per request.
+         */
+        private boolean cancelOnDisconnect = true;
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -106,6 +113,14 @@ public class ThredoProperties {
 
         public void setRequestTimeout(Duration requestTimeout) {
             this.requestTimeout = requestTimeout;
+        }
+
+        public boolean isCancelOnDisconnect() {
+            return cancelOnDisconnect;
+        }
+
+        public void setCancelOnDisconnect(boolean cancelOnDisconnect) {
+            this.cancelOnDisconnect = cancelOnDisconnect;
         }
     }
 }

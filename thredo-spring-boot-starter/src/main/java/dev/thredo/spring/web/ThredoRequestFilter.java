@@ -40,6 +40,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * handler ends because it was cancelled or timed out answers {@code 503 Service Unavailable} with an
  * RFC 9457 {@code application/problem+json} body, if the response is not committed yet.
  *
+ * <p>With {@code thredo.web.cancel-on-disconnect} (Tomcat's HTTP/1.1 NIO connector only), a request
+ * whose client disconnects while the handler runs is cancelled the same way, by the same cancel as the
+ * watchdog's; nothing is written back to the gone client. A request without a body is watched from the
+ * start; one with a body only once the handler has read all of it through
+ * {@link HttpServletRequest#getInputStream()} (until then its connection is the handler's to read).
+ *
  * <p>A request that arrives on a thread that already is a thredo thread is not adopted again; it
  * still gets its group. While the kernel is closed, requests pass through untouched.
  */
@@ -55,19 +61,26 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
 
     /** How a request was ended early. */
     enum Ending {
-        CANCELLED, TIMED_OUT
+        CANCELLED, TIMED_OUT, CLIENT_GONE
     }
 
     private final Kernel kernel;
     private final Duration requestTimeout;
     /** Cancels requests still running past their deadline; created only with a request timeout. */
     private final ScheduledThreadPoolExecutor watchdog;
+    /** Cancels requests whose client went away; {@code null} with the feature off or without Tomcat. */
+    private final ClientDisconnects disconnects;
 
     /**
      * @param kernel the kernel that adopts request threads
      * @param requestTimeout the deadline of each request, or {@code null} for none
      */
     public ThredoRequestFilter(Kernel kernel, Duration requestTimeout) {
+        this(kernel, requestTimeout, null);
+    }
+
+    ThredoRequestFilter(Kernel kernel, Duration requestTimeout, ClientDisconnects disconnects) {
+        this.disconnects = disconnects;
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
             throw new IllegalArgumentException("thredo.web.request-timeout must be positive: " + requestTimeout);
@@ -112,16 +125,26 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         Throwable caught = null;
         AtomicBoolean expired = new AtomicBoolean();
         ScheduledFuture<?> expiry = null;
+        ClientDisconnects.Watch watch = null;
+        boolean clientGone = false;
         try {
             ThredoThread<?> self = Thredo.current();
             if (watchdog != null) {
                 expiry = watchdog.schedule(() -> {
                     expired.set(true);
-                    self.requestCancel(); // never blocks; a no-op once the request has ended
+                    cancel(self);
                 }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
             }
+            HttpServletRequest watched = request;
+            if (disconnects != null && (watch = disconnects.prepare(() -> cancel(self))) != null) {
+                if (BodyEndWatchingRequest.hasBody(request)) {
+                    watched = new BodyEndWatchingRequest(request, watch);
+                } else {
+                    watch.start();
+                }
+            }
             try {
-                runInGroup(name, request, response, chain);
+                runInGroup(name, watched, response, chain);
             } catch (Throwable t) {
                 caught = t;
                 if (RequestCancellation.find(t) != null || self.isCancelled() || RequestCancellation.isTimeout(t)) {
@@ -132,6 +155,9 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
                 }
             }
         } finally {
+            if (watch != null) {
+                clientGone = watch.end(); // from here on the watcher leaves the connection alone
+            }
             if (expiry != null) {
                 expiry.cancel(false);
             }
@@ -155,10 +181,20 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         request.removeAttribute(CANCELLED_ATTRIBUTE);
         if (ending != null && expired.get()) {
             ending = Ending.TIMED_OUT; // the watchdog's cancel was the deadline's doing
+        } else if (ending != null && clientGone) {
+            ending = Ending.CLIENT_GONE;
         }
         if (ending != null) {
             writeProblem(request, response, ending);
         }
+    }
+
+    /**
+     * The one way the filter cancels a running request (deadline passed, client gone): never blocks,
+     * a no-op once the request has ended; closing the request's group then cancels its members.
+     */
+    private static void cancel(ThredoThread<?> request) {
+        request.requestCancel();
     }
 
     private void runInGroup(String name, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -187,6 +223,14 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
 
     private void writeProblem(HttpServletRequest request, HttpServletResponse response, Ending ending)
             throws IOException {
+        if (ending == Ending.CLIENT_GONE) {
+            log.debug("request {} {} cancelled: its client disconnected", request.getMethod(), path(request));
+            if (!response.isCommitted()) {
+                response.reset();
+                response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE); // for access logs; no one reads a body
+            }
+            return;
+        }
         if (response.isCommitted()) {
             log.debug("request {} {} ended early ({}) after its response was committed", request.getMethod(),
                     path(request), ending);

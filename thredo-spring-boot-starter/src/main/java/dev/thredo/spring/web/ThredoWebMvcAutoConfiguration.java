@@ -3,7 +3,10 @@ package dev.thredo.spring.web;
 import dev.thredo.Kernel;
 import dev.thredo.spring.ThredoAutoConfiguration;
 import dev.thredo.spring.ThredoProperties;
+import dev.thredo.spring.actuate.ThredoDisconnectMetrics;
+import io.micrometer.core.instrument.Tags;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -13,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -23,6 +27,11 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * parameters of type {@code ThredoGroup} receive it; cancelled or timed-out requests answer 503 with
  * an RFC 9457 problem body. On by default in a servlet web application with a thredo kernel; off with
  * {@code thredo.web.enabled=false}.
+ *
+ * <p>On embedded Tomcat, requests whose HTTP/1.1 client disconnects are cancelled too
+ * ({@code thredo.web.cancel-on-disconnect}, on by default): the connector's protocol becomes
+ * {@link ThredoHttp11NioProtocol}, one watcher thread per application watches long-running requests
+ * (see {@link TomcatClientDisconnects}), and the meter {@code thredo.web.disconnects} counts them.
  */
 @AutoConfiguration(after = ThredoAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -40,9 +49,10 @@ public class ThredoWebMvcAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "thredoRequestFilter")
-    FilterRegistrationBean<ThredoRequestFilter> thredoRequestFilter(Kernel kernel, ThredoProperties properties) {
+    FilterRegistrationBean<ThredoRequestFilter> thredoRequestFilter(Kernel kernel, ThredoProperties properties,
+            ObjectProvider<ClientDisconnects> disconnects) {
         FilterRegistrationBean<ThredoRequestFilter> registration = new FilterRegistrationBean<>(
-                new ThredoRequestFilter(kernel, properties.getWeb().getRequestTimeout()));
+                new ThredoRequestFilter(kernel, properties.getWeb().getRequestTimeout(), disconnects.getIfAvailable()));
         registration.setName("thredoRequestFilter");
         registration.setOrder(FILTER_ORDER);
         return registration;
@@ -62,5 +72,35 @@ public class ThredoWebMvcAutoConfiguration {
                 resolvers.add(new ThredoGroupArgumentResolver());
             }
         };
+    }
+
+    /** Client-disconnect cancellation on embedded Tomcat; absent with {@code thredo.web.cancel-on-disconnect=false}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = { "org.apache.coyote.http11.Http11NioProtocol",
+            "org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory" })
+    @ConditionalOnProperty(prefix = "thredo.web", name = "cancel-on-disconnect", havingValue = "true",
+            matchIfMissing = true)
+    static class TomcatDisconnectConfiguration {
+
+        @Bean
+        static ThredoTomcatProtocolCustomizer thredoTomcatProtocolCustomizer() {
+            return new ThredoTomcatProtocolCustomizer();
+        }
+
+        @Bean(destroyMethod = "close")
+        TomcatClientDisconnects thredoClientDisconnects() {
+            return new TomcatClientDisconnects("thredo-disconnect-watcher");
+        }
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+        static class DisconnectMetricsConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean
+            ThredoDisconnectMetrics thredoDisconnectMetrics(TomcatClientDisconnects disconnects) {
+                return new ThredoDisconnectMetrics(disconnects::disconnects, Tags.empty());
+            }
+        }
     }
 }
