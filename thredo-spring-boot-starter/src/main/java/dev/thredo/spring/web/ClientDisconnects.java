@@ -18,7 +18,14 @@ interface ClientDisconnects {
      */
     Watch prepare(Runnable onDisconnect);
 
-    /** The number of requests cancelled because their client disconnected, since this watcher was made. */
+    /**
+     * Counts one request that ended because its client disconnected. Called by the filter, not by the
+     * watcher: a client that reads its response and closes before the request thread has left the
+     * filter is seen as gone too, but its request was not cut short and is not counted.
+     */
+    void countCancelled();
+
+    /** The number of requests {@linkplain #countCancelled() counted} as cancelled by a client disconnect. */
     long disconnects();
 
     /**

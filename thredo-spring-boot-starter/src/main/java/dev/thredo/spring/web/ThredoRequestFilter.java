@@ -157,6 +157,9 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         } finally {
             if (watch != null) {
                 clientGone = watch.end(); // from here on the watcher leaves the connection alone
+                if (clientGone && (ending != null || request.getAttribute(CANCELLED_ATTRIBUTE) instanceof Ending)) {
+                    disconnects.countCancelled(); // cut short by it, not merely seen after the answer was sent
+                }
             }
             if (expiry != null) {
                 expiry.cancel(false);

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Detection.</b> A registered connection becomes readable when the client sends bytes or
  * closes it. The watcher then asks Tomcat's socket wrapper {@code isReadyForRead()}, which reads
  * without blocking into Tomcat's own read buffer: an {@link IOException} (end of stream, reset)
- * means the client is gone, the request's disconnect callback runs and the meter counts it; bytes
+ * means the client is gone and the request's disconnect callback runs; bytes
  * mean a pipelining client (they stay in Tomcat's buffer for the next request) and the connection is
  * not watched any more. A client that half-closes its side after sending the request (shutdown of
  * output) looks the same as one that left, and is treated as gone.
@@ -46,6 +46,7 @@ final class TomcatClientDisconnects implements ClientDisconnects, AutoCloseable 
 
     /** How long a request runs before its connection is registered, and the watcher's longest sleep while it has work. */
     static final long TICK_MILLIS = 50;
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
 
     private static final Logger log = LoggerFactory.getLogger(TomcatClientDisconnects.class);
 
@@ -78,6 +79,11 @@ final class TomcatClientDisconnects implements ClientDisconnects, AutoCloseable 
             return null;
         }
         return new TomcatWatch(socket, channel.getIOChannel(), onDisconnect);
+    }
+
+    @Override
+    public void countCancelled() {
+        disconnects.increment();
     }
 
     @Override
@@ -151,17 +157,20 @@ final class TomcatClientDisconnects implements ClientDisconnects, AutoCloseable 
                     pending.add(w);
                 }
                 long now = System.nanoTime();
-                while (!pending.isEmpty() && now - pending.peek().queuedAt >= TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS)) {
+                while (!pending.isEmpty() && now - pending.peek().queuedAt >= TICK_NANOS) {
                     pending.poll().register(selector);
                 }
-                if (pending.isEmpty() && selector.keys().isEmpty()) {
+                if (!pending.isEmpty()) { // sleep until the oldest queued request is one tick old
+                    long dueInNanos = TICK_NANOS - (now - pending.peek().queuedAt);
+                    selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(dueInNanos) + 1));
+                } else if (!selector.keys().isEmpty()) {
+                    selector.select(TICK_MILLIS); // pick up newly queued requests within a tick
+                } else {
                     parked = true;
                     if (queued.isEmpty()) { // checked after publishing 'parked' (a producer adds, then reads it)
                         selector.select();
                     }
                     parked = false;
-                } else {
-                    selector.select(TICK_MILLIS);
                 }
                 Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
                 while (ready.hasNext()) {
@@ -241,7 +250,6 @@ final class TomcatClientDisconnects implements ClientDisconnects, AutoCloseable 
             }
             state.set(next);
             if (next == GONE) {
-                disconnects.increment();
                 onDisconnect.run();
             }
         }
