@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Cost.</b> {@link Watch#start()} only queues the watch. The watcher thread registers a
  * connection with its selector once the request has been running for at least one tick
  * ({@value #TICK_MILLIS} ms) and is still running, so a request that ends sooner costs one queue
- * insertion and one compare-and-set, no system call. While nothing is queued or registered the
- * watcher blocks in {@code select()} without waking up.
+ * insertion and one compare-and-set, no system call and no wake-up of the watcher, which picks
+ * queued watches up on its own every tick (so an idle watcher wakes {@value #TICK_MILLIS} ms apart).
  *
  * <p><b>Detection.</b> A registered connection becomes readable when the client sends bytes or
  * closes it. The watcher then asks Tomcat's socket wrapper {@code isReadyForRead()}, which reads
@@ -60,8 +60,6 @@ final class TomcatClientDisconnects implements ClientDisconnects, AutoCloseable 
     private final String threadName;
     private final Queue<TomcatWatch> queued = new ConcurrentLinkedQueue<>();
     private final LongAdder disconnects = new LongAdder();
-    /** Set by the watcher just before it blocks with no work; a producer that sees it wakes the selector. */
-    private volatile boolean parked;
     private volatile boolean closed;
     private volatile Selector selector;
     private Thread watcher;
@@ -143,10 +141,6 @@ final class TomcatClientDisconnects implements ClientDisconnects, AutoCloseable 
             return;
         }
         queued.add(watch);
-        if (parked) { // the watcher is (about to be) blocked without a timeout: it must see this watch
-            parked = false;
-            s.wakeup();
-        }
     }
 
     private void run(Selector selector) {
@@ -163,14 +157,10 @@ final class TomcatClientDisconnects implements ClientDisconnects, AutoCloseable 
                 if (!pending.isEmpty()) { // sleep until the oldest queued request is one tick old
                     long dueInNanos = TICK_NANOS - (now - pending.peek().queuedAt);
                     selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(dueInNanos) + 1));
-                } else if (!selector.keys().isEmpty()) {
-                    selector.select(TICK_MILLIS); // pick up newly queued requests within a tick
                 } else {
-                    parked = true;
-                    if (queued.isEmpty()) { // checked after publishing 'parked' (a producer adds, then reads it)
-                        selector.select();
-                    }
-                    parked = false;
+                    // Also while idle: a request thread never wakes the watcher to queue a watch (no
+                    // system call, no contention on the selector's locks on the request path).
+                    selector.select(TICK_MILLIS);
                 }
                 Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
                 while (ready.hasNext()) {

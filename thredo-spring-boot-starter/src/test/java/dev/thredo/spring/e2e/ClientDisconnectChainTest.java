@@ -53,15 +53,24 @@ class ClientDisconnectChainTest {
     }
 
     @Test
-    void aClientLeavingACancelsAsRequestAndThenBsRequest() throws Exception {
+    void aClientLeavingACancelsAsRequestAndThenBsRequestWithRestClient() throws Exception {
+        chain("/a/call");
+    }
+
+    @Test
+    void aClientLeavingACancelsAsRequestAndThenBsRequestWithHttpClientSend() throws Exception {
+        chain("/a/send");
+    }
+
+    private void chain(String pathA) throws Exception {
         Kernel kernelA = a.getBean(Kernel.class);
         Kernel kernelB = b.getBean(Kernel.class);
         List<String> rounds = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
             double disconnectsA = disconnects(a);
             double disconnectsB = disconnects(b);
-            RawHttp client = RawHttp.connect(port(a)).send(RawHttp.get("/a/call?port=" + port(b)));
-            long idA = awaitThread(kernelA, t -> t.name().equals("GET /a/call")).id();
+            RawHttp client = RawHttp.connect(port(a)).send(RawHttp.get(pathA + "?port=" + port(b)));
+            long idA = awaitThread(kernelA, t -> t.name().equals("GET " + pathA)).id();
             long idB = awaitThread(kernelB, t -> t.name().equals("GET /b/slow")).id();
 
             long closed = System.nanoTime();
@@ -75,7 +84,7 @@ class ClientDisconnectChainTest {
             assertThat(disconnects(a)).isEqualTo(disconnectsA + 1);
             assertThat(disconnects(b)).as("B saw A's connection close").isEqualTo(disconnectsB + 1);
         }
-        System.out.println("client close → request gone: " + rounds);
+        System.out.println(pathA + ": client close → request gone: " + rounds);
     }
 
     private static int port(ConfigurableApplicationContext context) {
