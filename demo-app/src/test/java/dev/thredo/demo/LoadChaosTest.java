@@ -98,7 +98,9 @@ class LoadChaosTest {
         } // close(): waits for every client to finish its request in flight
         long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
+        long stopped = System.nanoTime();
         long liveAfter = awaitNoLiveThreads();
+        long settleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
         log.detach();
 
         long requests = statuses.values().stream().mapToLong(LongAdder::sum).sum();
@@ -107,10 +109,10 @@ class LoadChaosTest {
         long healthP99 = percentileMillis(healthNanos, 0.99);
         System.out.printf("[load] clients=%d duration=%ds requests=%d 2xx=%d designed503=%d other5xx=%d "
                 + "healthP99=%dms healthChecks=%d liveAfter=%d logErrors=%d cancelsSent=%d cancelsAccepted=%d "
-                + "loadMillis=%d statuses=%s%n",
+                + "settleMillis=%d loadMillis=%d statuses=%s%n",
                 CLIENTS, SECONDS, requests, ok, designed503.sum(), otherServerErrors, healthP99, healthNanos.size(),
                 liveAfter, logErrors(log).size(), cancelsAccepted.sum() + cancelsMissed.sum(), cancelsAccepted.sum(),
-                loadMillis, new TreeMap<>(sums()));
+                settleMillis, loadMillis, new TreeMap<>(sums()));
 
         assertThat(unexpected).as("unexpected answers and transport errors").isEmpty();
         assertThat(otherServerErrors).as("5xx other than the designed 503 of a cancelled request").isZero();
@@ -159,8 +161,9 @@ class LoadChaosTest {
     }
 
     /**
-     * Lists the live threads over the actuator and cancels a few random ones that are not actuator
-     * requests (cancelling the health probe would measure the chaos, not the server), with Basic
+     * Lists the live threads over the actuator and cancels a few random ones, at least one of them a
+     * request thread, none of them an actuator request (cancelling the health probe would measure
+     * the chaos, not the server), with Basic
      * credentials and the CSRF token of the listing, as the console does.
      */
     private void chaos() {
@@ -177,18 +180,27 @@ class LoadChaosTest {
                 if (xsrf == null) {
                     xsrf = DemoFeaturesTest.xsrfToken(listing);
                 }
-                List<Long> targets = new ArrayList<>();
+                List<Long> requests = new ArrayList<>();
+                List<Long> others = new ArrayList<>();
                 for (JsonNode t : json.readTree(listing.body()).get("threads")) {
-                    if (!t.get("name").asString().contains(" /actuator")) {
-                        targets.add(t.get("id").asLong());
+                    String name = t.get("name").asString();
+                    if (name.startsWith("GET /api/")) {
+                        requests.add(t.get("id").asLong());
+                    } else if (!name.contains(" /actuator")) {
+                        others.add(t.get("id").asLong()); // fan-out members ("provider …")
                     }
                 }
-                if (targets.isEmpty()) {
+                if (requests.isEmpty() && others.isEmpty()) {
                     Thread.sleep(10); // the clients are between requests; nothing to cancel yet
                     continue;
                 }
-                Collections.shuffle(targets);
-                for (long id : targets.subList(0, Math.min(CANCELS_PER_LISTING, targets.size()))) {
+                // One request thread (its client must get the designed 503), then any threads.
+                Collections.shuffle(requests);
+                List<Long> targets = new ArrayList<>(requests.subList(0, Math.min(1, requests.size())));
+                others.addAll(requests.subList(targets.size(), requests.size()));
+                Collections.shuffle(others);
+                targets.addAll(others.subList(0, Math.min(CANCELS_PER_LISTING - targets.size(), others.size())));
+                for (long id : targets) {
                     cancel(id, xsrf);
                 }
             } catch (Exception e) {
