@@ -86,22 +86,28 @@ class LoadChaosTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void loadWithChaosLosesNothingAndLeavesNothingRunning() throws Exception {
         LogCapture log = LogCapture.attach();
-        long started = System.nanoTime();
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < CLIENTS; i++) {
-                threads.submit(this::client);
-            }
-            threads.submit(this::chaos);
-            threads.submit(this::healthProbe);
-            Thread.sleep(Duration.ofSeconds(SECONDS)); // the load's own duration: nothing to wait for
+        long loadMillis;
+        long liveAfter;
+        long settleMillis;
+        try {
+            long started = System.nanoTime();
+            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < CLIENTS; i++) {
+                    threads.submit(this::client);
+                }
+                threads.submit(this::chaos);
+                threads.submit(this::healthProbe);
+                Thread.sleep(Duration.ofSeconds(SECONDS)); // the load's own duration: nothing to wait for
+                running.set(false);
+            } // close(): waits for every client to finish its request in flight
+            long stopped = System.nanoTime();
+            loadMillis = TimeUnit.NANOSECONDS.toMillis(stopped - started);
+            liveAfter = awaitNoLiveThreads();
+            settleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+        } finally {
             running.set(false);
-        } // close(): waits for every client to finish its request in flight
-        long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-
-        long stopped = System.nanoTime();
-        long liveAfter = awaitNoLiveThreads();
-        long settleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
-        log.detach();
+            log.detach();
+        }
 
         long requests = statuses.values().stream().mapToLong(LongAdder::sum).sum();
         long ok = count(s -> s >= 200 && s < 300);
