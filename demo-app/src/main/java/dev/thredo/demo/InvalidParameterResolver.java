@@ -1,0 +1,44 @@
+package dev.thredo.demo;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.apache.tomcat.util.http.InvalidParameterException;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.HandlerExceptionResolver;
+import org.springframework.web.servlet.ModelAndView;
+
+/**
+ * Answers a query string or form body that Tomcat cannot decode (say {@code ?name=%ff%fe}, not UTF-8)
+ * with a 400 problem body. Tomcat throws {@link InvalidParameterException} from the first
+ * {@code getParameter} call, which for a handler (an actuator operation, a {@code @RequestParam}) is
+ * inside Spring MVC; unresolved, it would reach the container as a servlet failure, be logged as an
+ * ERROR with a stack trace on every such request, and end the request's thredo thread as failed.
+ */
+@Component
+class InvalidParameterResolver implements HandlerExceptionResolver, Ordered {
+
+    @Override
+    public ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response, Object handler,
+            Exception ex) {
+        if (!(ex instanceof InvalidParameterException)) {
+            return null;
+        }
+        try {
+            Problems.write(response, HttpStatus.BAD_REQUEST.value(),
+                    "The query string or form body is not valid (e.g. not UTF-8).", request.getRequestURI());
+        } catch (IOException e) {
+            return null; // nothing could be written: let the container answer
+        }
+        return new ModelAndView();
+    }
+
+    @Override
+    public int getOrder() {
+        // Before Spring's own resolvers, which would treat it as an unexpected failure; after thredo's
+        // cancellation resolver (HIGHEST_PRECEDENCE + 1), which must see every failure first.
+        return Ordered.HIGHEST_PRECEDENCE + 2;
+    }
+}

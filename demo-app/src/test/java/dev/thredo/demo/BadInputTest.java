@@ -1,0 +1,417 @@
+package dev.thredo.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import dev.thredo.Kernel;
+import dev.thredo.KernelStats;
+import dev.thredo.ThreadInfo;
+import dev.thredo.Thredo;
+import dev.thredo.ThredoThread;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Bad input for the actuator endpoint and the console, over raw loopback sockets (so that requests
+ * an HTTP client refuses to send, such as malformed request lines, reach the server): malformed and
+ * huge ids, bad and repeated query parameters, wrong methods, wrong content types, oversized and
+ * malformed bodies, path tricks, missing and wrong credentials, a missing or mismatched CSRF token.
+ *
+ * <p>Each case must get its exact 4xx status with an RFC 9457 problem body ({@code application/problem+json}
+ * with {@code status} and {@code title}), whether the answer comes from the endpoint, Spring MVC,
+ * Spring Security, the error page or Tomcat itself; and the whole suite must change nothing: a
+ * bystander thread that many cases aim at survives uncancelled, the live threads are the same, no
+ * thread was cancelled or failed, and nothing was logged as an ERROR. Adding a case is one line in
+ * {@link #cases()}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class BadInputTest {
+
+    private static final String ADMIN = basic("admin:thredo");
+    /** A CSRF token and its cookie: the double-submit check only compares the two. */
+    private static final String TOKEN = "4c1b0e4e-0000-4000-8000-bad1npu7c0de";
+    /** Replaced by the bystander thread's id in request lines. */
+    private static final String ID = "{ID}";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Kernel kernel;
+
+    @Autowired
+    ObjectMapper json;
+
+    /** Who the request claims to be. */
+    enum Auth {
+        /** No credentials. */
+        NONE,
+        /** The operator, without a CSRF token. */
+        ADMIN,
+        /** The operator, with a matching CSRF header and cookie: past security, to the endpoint. */
+        ADMIN_CSRF
+    }
+
+    /**
+     * One bad request.
+     *
+     * @param status the status it must get
+     * @param auth the credentials added to {@code headers}
+     * @param request the request line, or the whole raw request if {@code raw}
+     * @param headers further header lines
+     * @param body the body, sent with a Content-Length
+     * @param raw whether {@code request} is sent as is, without Host, credentials or Connection
+     */
+    record Case(int status, Auth auth, String request, List<String> headers, String body, boolean raw) {
+
+        Case with(String... extra) {
+            List<String> all = new ArrayList<>(headers);
+            all.addAll(List.of(extra));
+            return new Case(status, auth, request, all, body, raw);
+        }
+
+        Case body(String contentType, String content) {
+            return new Case(status, auth, request, headers, content, raw).with("Content-Type: " + contentType);
+        }
+
+        @Override
+        public String toString() {
+            String line = raw ? request.lines().findFirst().orElse("") : request;
+            return auth + " " + (line.length() > 100 ? line.substring(0, 100) + "…" : line) + " " + headers
+                    + (body == null ? "" : " body[" + body.length() + "]");
+        }
+    }
+
+    private static Case c(int status, Auth auth, String request) {
+        return new Case(status, auth, request, List.of(), null, false);
+    }
+
+    private static Case raw(int status, String request) {
+        return new Case(status, Auth.NONE, request, List.of(), null, true);
+    }
+
+    /** The table. Every cancel and detail request aims at the bystander thread ({@value #ID}). */
+    static List<Case> cases() {
+        String cancel = "POST /actuator/thredo/" + ID + "/cancel";
+        String longDigits = "9".repeat(5_000);
+        String huge = "a".repeat(20_000);
+        return List.of(
+                // --- listing: query parameters
+                c(400, Auth.ADMIN, "GET /actuator/thredo?limit=abc"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?limit=0"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?limit=-5"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?limit=10001"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?limit=99999999999999999999"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?limit=%00"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?limit=1&limit=2"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?state=SLEEPING"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?state=RUNNING&state=BLOCKED"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?unknown=1&limit=x"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?name=%ff%fe"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?name=%"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo?name=" + "n".repeat(9_000)),
+                c(406, Auth.ADMIN, "GET /actuator/thredo").with("Accept: image/png"),
+                // --- one thread: malformed, negative, huge, unknown ids
+                c(400, Auth.ADMIN, "GET /actuator/thredo/abc"),
+                c(404, Auth.ADMIN, "GET /actuator/thredo/-1"),
+                c(404, Auth.ADMIN, "GET /actuator/thredo/999999999"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo/99999999999999999999999"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo/" + longDigits),
+                c(400, Auth.ADMIN, "GET /actuator/thredo/1.5"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo/0x10"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo/1e3"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo/%20"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo/%00"),
+                c(404, Auth.ADMIN, "GET /actuator/thredo/" + ID + "/"),
+                c(406, Auth.ADMIN, "GET /actuator/thredo/" + ID).with("Accept: text/html"),
+                // --- path tricks on the actuator
+                c(400, Auth.ADMIN, "GET /actuator/thredo/..%2f..%2f"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo/" + ID + ";x=y"),
+                c(400, Auth.ADMIN, "GET /actuator/thredo/%2e%2e/thredo/" + ID),
+                c(400, Auth.ADMIN, "GET /actuator/thredo/../thredo/" + ID),
+                c(400, Auth.ADMIN_CSRF, "POST /actuator/thredo/" + ID + "/cancel;jsessionid=1"),
+                c(400, Auth.ADMIN_CSRF, "POST /actuator/thredo/" + ID + "%2fcancel"),
+                c(400, Auth.ADMIN_CSRF, "POST /actuator/thredo//" + ID + "/cancel"),
+                c(400, Auth.ADMIN_CSRF, "POST /actuator/thredo/x/../" + ID + "/cancel"),
+                // --- wrong methods and actions
+                c(405, Auth.ADMIN_CSRF, "PUT /actuator/thredo/" + ID),
+                c(405, Auth.ADMIN_CSRF, "DELETE /actuator/thredo/" + ID),
+                c(405, Auth.ADMIN_CSRF, "PATCH /actuator/thredo"),
+                c(405, Auth.ADMIN_CSRF, "DELETE /actuator/thredo/" + ID + "/cancel"),
+                c(405, Auth.ADMIN_CSRF, "PUT /actuator/thredo/" + ID + "/cancel"),
+                c(405, Auth.ADMIN, "GET /actuator/thredo/" + ID + "/cancel"),
+                c(405, Auth.ADMIN_CSRF, "POST /actuator/thredo/" + ID),
+                c(405, Auth.ADMIN_CSRF, "POST /actuator/thredo"),
+                c(405, Auth.ADMIN, "TRACE /actuator/thredo"),
+                c(400, Auth.ADMIN, "FOO /actuator/thredo"),
+                c(404, Auth.ADMIN_CSRF, "POST /actuator/thredo/" + ID + "/stop"),
+                c(404, Auth.ADMIN_CSRF, "POST /actuator/thredo/" + ID + "/CANCEL"),
+                c(404, Auth.ADMIN_CSRF, "POST /actuator/thredo/" + ID + "/cancel/extra"),
+                c(400, Auth.ADMIN_CSRF, "POST /actuator/thredo/abc/cancel"),
+                c(400, Auth.ADMIN_CSRF, "POST /actuator/thredo/" + longDigits + "/cancel"),
+                c(404, Auth.ADMIN_CSRF, "POST /actuator/thredo/-1/cancel"),
+                // --- cancel: wrong content types, malformed and oversized bodies
+                c(415, Auth.ADMIN_CSRF, cancel).body("text/plain", "cancel it"),
+                c(415, Auth.ADMIN_CSRF, cancel).body("application/xml", "<cancel/>"),
+                c(415, Auth.ADMIN_CSRF, cancel).body("application/x-www-form-urlencoded", "action=cancel"),
+                c(400, Auth.ADMIN_CSRF, cancel).body("application/json", "{not json"),
+                c(400, Auth.ADMIN_CSRF, cancel).body("application/json", "[" + "1,".repeat(1_500_000) + "1"),
+                c(400, Auth.ADMIN_CSRF, cancel).body("application/json", "\"" + "x".repeat(3_000_000) + "\""),
+                c(400, Auth.ADMIN_CSRF, cancel).with("Content-Length: abc"),
+                c(400, Auth.ADMIN_CSRF, cancel).with("Content-Length: 5", "Content-Length: 7"),
+                // --- credentials and CSRF on the cancel
+                c(401, Auth.NONE, cancel),
+                c(401, Auth.NONE, cancel).with("X-XSRF-TOKEN: " + TOKEN, "Cookie: XSRF-TOKEN=" + TOKEN),
+                c(401, Auth.NONE, cancel).with("Authorization: " + basic("admin:wrong"),
+                        "X-XSRF-TOKEN: " + TOKEN, "Cookie: XSRF-TOKEN=" + TOKEN),
+                c(401, Auth.NONE, cancel).with("Authorization: " + basic("root:thredo"),
+                        "X-XSRF-TOKEN: " + TOKEN, "Cookie: XSRF-TOKEN=" + TOKEN),
+                c(403, Auth.ADMIN, cancel),
+                c(403, Auth.ADMIN, cancel).with("X-XSRF-TOKEN: " + TOKEN),
+                c(403, Auth.ADMIN, cancel).with("Cookie: XSRF-TOKEN=" + TOKEN),
+                c(403, Auth.ADMIN, cancel).with("X-XSRF-TOKEN: " + TOKEN, "Cookie: XSRF-TOKEN=other"),
+                c(403, Auth.ADMIN, cancel).with("X-XSRF-TOKEN: ", "Cookie: XSRF-TOKEN="),
+                // --- credentials on reads
+                c(401, Auth.NONE, "GET /actuator/thredo"),
+                c(401, Auth.NONE, "GET /actuator/thredo/" + ID),
+                c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: " + basic("admin:wrong")),
+                c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: " + basic("admin")),
+                c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: Basic !!!"),
+                c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: Basic"),
+                c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: Bearer abc.def.ghi"),
+                c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: Basic " + "A".repeat(7_000)),
+                // --- the console
+                c(401, Auth.NONE, "GET /thredo"),
+                c(401, Auth.NONE, "GET /thredo/"),
+                c(401, Auth.NONE, "GET /thredo/index.html"),
+                c(401, Auth.NONE, "GET /thredo/console.js").with("Authorization: " + basic("admin:wrong")),
+                c(405, Auth.ADMIN_CSRF, "PUT /thredo/index.html"),
+                c(405, Auth.ADMIN_CSRF, "DELETE /thredo/console.js"),
+                c(405, Auth.ADMIN_CSRF, "POST /thredo/index.html"),
+                c(403, Auth.ADMIN, "POST /thredo/index.html"),
+                c(404, Auth.ADMIN, "GET /thredo/nope.js"),
+                c(404, Auth.ADMIN, "GET /thredo/WEB-INF/web.xml"),
+                c(404, Auth.ADMIN, "GET /thredo/META-INF/MANIFEST.MF"),
+                c(400, Auth.ADMIN, "GET /thredo/../../etc/passwd"),
+                c(400, Auth.ADMIN, "GET /thredo/%2e%2e/%2e%2e/pom.xml"),
+                c(400, Auth.ADMIN, "GET /thredo/..%2f..%2fpom.xml"),
+                c(400, Auth.ADMIN, "GET /thredo/%5c..%5cpom.xml"),
+                c(400, Auth.ADMIN, "GET /thredo//index.html"),
+                c(400, Auth.ADMIN, "GET /thredo/index.html/.."),
+                c(400, Auth.ADMIN, "GET /thredo/index.html%00.js"),
+                // --- the error page itself
+                c(404, Auth.NONE, "GET /error"),
+                c(404, Auth.ADMIN, "GET /error"),
+                // --- malformed HTTP, rejected by Tomcat before any filter runs
+                raw(400, "GARBAGE\r\n\r\n"),
+                raw(400, "GET /actuator/thredo/1 2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+                raw(400, "GET /actuator/thredo/\u0001 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+                raw(400, "GET /actuator/thredo HTTP/1.1\r\nConnection: close\r\n\r\n"),
+                raw(400, "GET /actuator/thredo HTTP/1.1\r\nHost: x\r\nHost: y\r\nConnection: close\r\n\r\n"),
+                raw(400, "GET /actuator/thredo HTTP/1.1\r\nHost: x\r\nX-Big: " + huge + "\r\nConnection: close\r\n\r\n"),
+                raw(400, "GET /actuator/thredo?" + huge + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+                raw(400, "GET http://elsewhere.example/actuator/thredo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+                raw(400, "GET /actuator/thredo HTTP/1.1\r\nHost: x\r\nBad Header: y\r\nConnection: close\r\n\r\n"),
+                raw(400, "POST /actuator/thredo/" + ID + "/cancel HTTP/1.1\r\nHost: x\r\nAuthorization: " + ADMIN
+                        + "\r\nX-XSRF-TOKEN: " + TOKEN + "\r\nCookie: XSRF-TOKEN=" + TOKEN + "\r\nContent-Type: application/json"
+                        + "\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\nConnection: close\r\n\r\nzz\r\n"),
+                // HTTP/9.9 gets 505 HTTP Version Not Supported (RFC 9110 15.6.6), the one 5xx the
+                // protocol prescribes for bad input; it too must come with a problem body.
+                raw(505, "GET /actuator/thredo HTTP/9.9\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void everyBadRequestGetsItsStatusWithAProblemBodyAndChangesNothing() throws Exception {
+        ThredoThread<Void> bystander = kernel.spawn("bad-input bystander", () -> Thredo.sleep(Duration.ofHours(1)));
+        try {
+            String id = String.valueOf(bystander.id());
+            Set<Long> liveBefore = liveIds();
+            KernelStats before = kernel.stats();
+            LogCapture log = LogCapture.attach();
+            List<Case> cases = cases();
+            List<String> failures = new ArrayList<>();
+            try {
+                for (Case c : cases) {
+                    String wrong = check(c, send(c, id));
+                    if (wrong != null) {
+                        failures.add(c + " -> " + wrong);
+                    }
+                }
+            } finally {
+                log.detach();
+            }
+
+            assertThat(failures).as("cases answered wrongly").isEmpty();
+            assertThat(kernel.thread(bystander.id())).as("the bystander after the suite").hasValueSatisfying(
+                    t -> assertThat(t.cancelRequestedAt()).as("its cancel request").isNull());
+            assertThat(bystander.isCancelled()).isFalse();
+            assertThat(liveIds()).as("live threads after the suite").isEqualTo(liveBefore);
+            KernelStats after = kernel.stats();
+            assertThat(after.cancelled()).as("threads cancelled by the suite").isEqualTo(before.cancelled());
+            assertThat(after.failed()).as("threads failed by the suite").isEqualTo(before.failed());
+            assertThat(log.errors()).as("ERRORs logged by the suite").isEmpty();
+            System.out.printf("[bad-input] cases=%d all 4xx with problem bodies (one 505 for HTTP/9.9), "
+                    + "bystander untouched, cancelled=%d failed=%d unchanged%n", cases.size(), after.cancelled(),
+                    after.failed());
+        } finally {
+            bystander.cancel();
+        }
+    }
+
+    /** What is wrong with {@code response} for {@code c}, or {@code null} if it is right. */
+    private String check(Case c, Response response) {
+        if (response.status() != c.status()) {
+            return "status " + response.status() + ", expected " + c.status() + ": " + response.preview();
+        }
+        String type = response.headers().getOrDefault("content-type", "");
+        if (!type.startsWith("application/problem+json")) {
+            return "Content-Type '" + type + "', expected application/problem+json: " + response.preview();
+        }
+        JsonNode problem;
+        try {
+            problem = json.readTree(response.body());
+        } catch (RuntimeException e) {
+            return "body is not JSON: " + response.preview();
+        }
+        if (problem.path("status").asInt() != c.status() || problem.path("title").asString("").isBlank()) {
+            return "problem body without the status " + c.status() + " or a title: " + response.preview();
+        }
+        return null;
+    }
+
+    private Set<Long> liveIds() {
+        return kernel.threads().stream().map(ThreadInfo::id).collect(Collectors.toSet());
+    }
+
+    /** Sends the case over a fresh loopback connection and reads the answer until the server closes it. */
+    private Response send(Case c, String id) throws IOException {
+        byte[] request = encode(c, id);
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            try {
+                out.write(request);
+                out.flush();
+            } catch (IOException rejectedMidway) {
+                // The server may answer and close before a huge request is fully sent; read what it said.
+            }
+            return Response.parse(readAll(socket.getInputStream()));
+        }
+    }
+
+    private static byte[] encode(Case c, String id) {
+        String request = c.request().replace(ID, id);
+        if (c.raw()) {
+            return request.getBytes(StandardCharsets.ISO_8859_1);
+        }
+        StringBuilder text = new StringBuilder(request).append(" HTTP/1.1\r\nHost: localhost\r\n");
+        if (c.auth() != Auth.NONE) {
+            text.append("Authorization: ").append(ADMIN).append("\r\n");
+        }
+        if (c.auth() == Auth.ADMIN_CSRF) {
+            text.append("X-XSRF-TOKEN: ").append(TOKEN).append("\r\nCookie: XSRF-TOKEN=").append(TOKEN).append("\r\n");
+        }
+        for (String header : c.headers()) {
+            text.append(header).append("\r\n");
+        }
+        byte[] body = c.body() == null ? new byte[0] : c.body().getBytes(StandardCharsets.UTF_8);
+        if (c.body() != null) {
+            text.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        text.append("Connection: close\r\n\r\n");
+        byte[] head = text.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[head.length + body.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                bytes.write(buffer, 0, n);
+            }
+        } catch (IOException resetAfterAnswer) {
+            // A server that rejects a request it has not read to the end may reset the connection
+            // after answering; the answer is already in.
+            if (bytes.size() == 0) {
+                throw resetAfterAnswer;
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static String basic(String userAndPassword) {
+        return "Basic " + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An HTTP/1.1 response: status, headers (lower-case names) and the body, de-chunked. */
+    record Response(int status, Map<String, String> headers, String body) {
+
+        static Response parse(byte[] raw) {
+            String text = new String(raw, StandardCharsets.ISO_8859_1);
+            int end = text.indexOf("\r\n\r\n");
+            if (end < 0) {
+                return new Response(-1, Map.of(), text);
+            }
+            String[] lines = text.substring(0, end).split("\r\n");
+            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
+            }
+            String body = text.substring(end + 4);
+            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                body = dechunk(body);
+            }
+            return new Response(status, headers, new String(body.getBytes(StandardCharsets.ISO_8859_1),
+                    StandardCharsets.UTF_8));
+        }
+
+        private static String dechunk(String chunked) {
+            StringBuilder body = new StringBuilder();
+            int at = 0;
+            while (true) {
+                int lineEnd = chunked.indexOf("\r\n", at);
+                int size = Integer.parseInt(chunked.substring(at, lineEnd).split(";")[0].trim(), 16);
+                if (size == 0) {
+                    return body.toString();
+                }
+                body.append(chunked, lineEnd + 2, lineEnd + 2 + size);
+                at = lineEnd + 2 + size + 2;
+            }
+        }
+
+        String preview() {
+            return status + " " + headers.get("content-type") + " "
+                    + (body.length() > 300 ? body.substring(0, 300) + "…" : body);
+        }
+    }
+}
