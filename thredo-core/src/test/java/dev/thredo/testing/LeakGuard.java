@@ -62,9 +62,9 @@ import org.opentest4j.AssertionFailedError;
  * non-daemon {@code container-0} thread) alive after the test class that created them, by design,
  * until the JVM exits. Per test this needs nothing special: the context is created (or taken from
  * the cache) while the test instance is prepared, before the baseline. Per class, a class run by
- * Spring's {@code SpringExtension} may leave new non-daemon JVM threads behind: these are taken to
- * belong to its cached context and are not reported. Its thredo threads and groups are still
- * checked: a cached context's kernel must be idle between tests.
+ * Spring's {@code SpringExtension}, or one with such a {@code @Nested} class, may leave new non-daemon
+ * JVM threads behind: these are taken to belong to its cached contexts and are not reported. Its
+ * thredo threads and groups are still checked: a cached context's kernel must be idle between tests.
  *
  * <p>The guard never stops, cancels or joins anything: what it reports stays as it was found.
  */
@@ -84,6 +84,12 @@ public final class LeakGuard implements BeforeAllCallback, AfterAllCallback, Bef
     @Override
     public void beforeAll(ExtensionContext context) {
         store(context).put(Snapshot.class, Snapshot.take());
+        if (isSpringTest(context.getRequiredTestClass())) {
+            // This class and every class enclosing it (as @Nested) may leave a cached context behind.
+            for (ExtensionContext c = context; c.getTestClass().isPresent(); c = c.getParent().orElseThrow()) {
+                store(c).put(springKey(c), Boolean.TRUE);
+            }
+        }
     }
 
     @Override
@@ -98,8 +104,14 @@ public final class LeakGuard implements BeforeAllCallback, AfterAllCallback, Bef
 
     @Override
     public void afterAll(ExtensionContext context) {
+        boolean springContextsMayBeCached = store(context).remove(springKey(context)) != null;
         check(context, "test class " + context.getRequiredTestClass().getName() + " (outside its tests)",
-                !isSpringTest(context.getRequiredTestClass()));
+                !springContextsMayBeCached);
+    }
+
+    /** A key of this context's own: a value under it is never seen through an enclosing class's store. */
+    private static String springKey(ExtensionContext context) {
+        return "spring:" + context.getUniqueId();
     }
 
     private static void check(ExtensionContext context, String who, boolean jvmThreads) {
