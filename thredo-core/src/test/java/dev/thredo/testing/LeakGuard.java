@@ -28,7 +28,12 @@ import org.opentest4j.AssertionFailedError;
  *
  * <p>Every test class of the project runs under this guard without naming it: the extension is
  * registered in {@code META-INF/services/org.junit.jupiter.api.extension.Extension} and each module
- * turns on JUnit's extension auto-detection in its {@code junit-platform.properties}.
+ * turns on JUnit's extension auto-detection in its {@code junit-platform.properties}. The other
+ * modules get both from thredo-core's test-jar (only this package and the service file), a
+ * {@code test}-scoped dependency; a new module needs that dependency and that properties file.
+ *
+ * <p>Baselines are JVM-wide, so the guard assumes that the tests of one JVM run one at a time (the
+ * build does not turn on JUnit's parallel execution).
  *
  * <h2>What is compared</h2>
  * Before each test (and before each class, ahead of its {@code @BeforeAll} methods) the guard takes
