@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.thredo.Kernel;
+import dev.thredo.ThreadQuery;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -93,6 +94,10 @@ class DemoFeaturesTest {
         assertThat(cancelled).containsExactlyInAnyOrder(1, 3);
         assertThat(body.get("elapsedMillis").asLong()).isLessThan(2_900);
         assertThat(kernel.threads()).noneMatch(t -> t.name().startsWith("mirror "));
+        // The losers' own handlers (this server's /api/mirrors/1 and /3) do not notice that their
+        // client hung up and would sleep on for seconds: cancel them, as an operator would, so that
+        // nothing this test started outlives it.
+        kernel.threads(ThreadQuery.all().withNameContaining("/api/mirrors/")).forEach(t -> kernel.cancel(t.id()));
     }
 
     @Test

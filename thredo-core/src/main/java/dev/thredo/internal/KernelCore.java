@@ -74,6 +74,7 @@ public final class KernelCore {
         this.factory = (virtualThreads
                 ? Thread.ofVirtual().inheritInheritableThreadLocals(false)
                 : Thread.ofPlatform().daemon(true).inheritInheritableThreadLocals(false)).factory();
+        LiveKernels.add(this); // last: publish only a fully built kernel
     }
 
     /**
