@@ -85,7 +85,7 @@ class CancelCompletionStressTest {
                         batch.add(Thredo.spawn(() -> run(b, r, done)));
                     }
                     for (int i = 0; i < n; i++) {
-                        spin(rnd.nextInt(0, 2_000)); // cancel before start, while running, as it ends, after
+                        Stress.spin(rnd.nextInt(0, 2_000)); // cancel before start, while running, as it ends, after
                         ThredoThread<Integer> t = batch.get(i);
                         requested[i] = switch (how[i]) {
                             case REQUEST -> t.requestCancel();
@@ -143,7 +143,7 @@ class CancelCompletionStressTest {
         switch (b) {
             case BLOCK_THEN_RETURN, BLOCK_THEN_THROW -> Thredo.sleep(Duration.ZERO);
             case SPIN_THEN_RETURN -> {
-                spin(500);
+                Stress.spin(500);
                 Thredo.checkCancellation();
             }
             default -> { }
@@ -228,12 +228,5 @@ class CancelCompletionStressTest {
             return at + "checking threw " + e;
         }
         return null;
-    }
-
-    private static void spin(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() - end < 0) {
-            Thread.onSpinWait();
-        }
     }
 }

@@ -44,6 +44,8 @@ class ConservationTest {
     private static final long QUIESCENCE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** How long the end of a run (workers finishing, cancelled workers ending) may take before it counts as a hang. */
     private static final Duration END_LIMIT = Duration.ofSeconds(15);
+    /** A whole run: up to the soft cap, then its end. */
+    private static final Duration RUN_LIMIT = END_LIMIT.plusNanos(SOFT_CAP_NANOS);
 
     // ---- the harness ----
 
@@ -327,7 +329,7 @@ class ConservationTest {
         ChaosRun run = new ChaosRun("lock", 0x10C4L, Stress.size(40_000, 400_000), List.of(op, op, op, op));
         inKernel(k -> {
             run.start();
-            within(k, END_LIMIT, "the run", () -> {
+            within(k, RUN_LIMIT, "the run", () -> {
                 run.awaitChaosEnd();
                 run.awaitAllWorkers();
             });
@@ -382,7 +384,7 @@ class ConservationTest {
         ChaosRun run = new ChaosRun("reentrant-lock", 0x2E3L, Stress.size(40_000, 400_000), List.of(op, op, op, op));
         inKernel(k -> {
             run.start();
-            within(k, END_LIMIT, "the run", () -> {
+            within(k, RUN_LIMIT, "the run", () -> {
                 run.awaitChaosEnd();
                 run.awaitAllWorkers();
             });
@@ -438,7 +440,7 @@ class ConservationTest {
         ChaosRun run = new ChaosRun("semaphore", 0x5E3AL, Stress.size(40_000, 400_000), List.of(op, op, op, op, op, op));
         inKernel(k -> {
             run.start();
-            within(k, END_LIMIT, "the run", () -> {
+            within(k, RUN_LIMIT, "the run", () -> {
                 run.awaitChaosEnd();
                 run.awaitAllWorkers();
             });
@@ -553,7 +555,7 @@ class ConservationTest {
         ChaosRun run = new ChaosRun(name, seed, Stress.size(24_000, 240_000), List.of(producer, producer, consumer, consumer, consumer));
         inKernel(k -> {
             run.start();
-            within(k, END_LIMIT, "the run", () -> {
+            within(k, RUN_LIMIT, "the run", () -> {
                 run.awaitChaosEnd();
                 run.awaitWorkers(producer);
             });
@@ -702,7 +704,7 @@ class ConservationTest {
         java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
         inKernel(k -> {
             run.start();
-            within(k, END_LIMIT, "the run", () -> {
+            within(k, RUN_LIMIT, "the run", () -> {
                 run.awaitChaosEnd();
                 run.awaitWorkers(producer);
             });

@@ -24,6 +24,14 @@ final class Stress {
         return HEAVY ? heavy : ci;
     }
 
+    /** Busy-waits {@code nanos}: a pause too short and too precise for a sleep, to move a race's meeting point. */
+    static void spin(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
+    }
+
     /** The profile's name, for the report lines. */
     static String profile() {
         return HEAVY ? "heavy" : "ci";

@@ -496,11 +496,11 @@ class TimeoutWakeupStressTest {
             long gap = rnd.nextInt(4) == 0 ? 0 : rnd.nextLong(0, 5_000);
             if (cancelFirst) {
                 cancelAccepted = w.requestCancel();
-                spin(gap);
+                Stress.spin(gap);
                 race.wake();
             } else {
                 race.wake();
-                spin(gap);
+                Stress.spin(gap);
                 cancelAccepted = w.requestCancel();
             }
         } else {
@@ -569,13 +569,6 @@ class TimeoutWakeupStressTest {
             if (System.nanoTime() - limit > 0) {
                 fail(w + " neither parked nor ended within " + END_LIMIT);
             }
-            Thread.onSpinWait();
-        }
-    }
-
-    private static void spin(long nanos) {
-        long end = System.nanoTime() + nanos;
-        while (System.nanoTime() - end < 0) {
             Thread.onSpinWait();
         }
     }
