@@ -11,8 +11,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A timeout (or a cancel) racing the wake-up of a parked waiter, on every blocking primitive
@@ -44,6 +47,11 @@ class TimeoutWakeupStressTest {
 
         Race(String name) {
             this.name = name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
         }
 
         /** Main thread, before the waiter starts: make the waiter's operation block. */
@@ -577,38 +585,21 @@ class TimeoutWakeupStressTest {
         return Stress.size(10_000, 100_000);
     }
 
-    @Test
-    void lock() throws Exception {
-        race(new LockRace(), rounds(), 0x71L);
+    /** Every primitive with its seed; a fresh primitive per run. */
+    static Stream<Arguments> primitives() {
+        return Stream.of(
+                Arguments.of(new LockRace(), 0x71L),
+                Arguments.of(new ReentrantLockRace(), 0x72L),
+                Arguments.of(new SemaphoreRace(), 0x73L),
+                Arguments.of(new TakeRace(), 0x74L),
+                Arguments.of(new PutRace(), 0x75L),
+                Arguments.of(new ConditionRace(), 0x76L),
+                Arguments.of(new EventRace(), 0x77L));
     }
 
-    @Test
-    void reentrantLock() throws Exception {
-        race(new ReentrantLockRace(), rounds(), 0x72L);
-    }
-
-    @Test
-    void semaphore() throws Exception {
-        race(new SemaphoreRace(), rounds(), 0x73L);
-    }
-
-    @Test
-    void queueTake() throws Exception {
-        race(new TakeRace(), rounds(), 0x74L);
-    }
-
-    @Test
-    void queuePut() throws Exception {
-        race(new PutRace(), rounds(), 0x75L);
-    }
-
-    @Test
-    void condition() throws Exception {
-        race(new ConditionRace(), rounds(), 0x76L);
-    }
-
-    @Test
-    void event() throws Exception {
-        race(new EventRace(), rounds(), 0x77L);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("primitives")
+    void didNotHappenRuleHoldsInEveryRound(Race race, long seed) throws Exception {
+        race(race, rounds(), seed);
     }
 }
