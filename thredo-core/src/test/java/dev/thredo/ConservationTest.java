@@ -33,15 +33,19 @@ import org.junit.jupiter.api.Timeout;
  * left parked (each test ends within its bound with no live thread in its kernel).
  *
  * <p>Each test has a fixed seed, printed with its statistics; {@code -Dthredo.chaos.seed=N} replaces
- * it. The seed fixes every random choice, not the thread interleaving.
+ * it. The seed fixes every random choice, not the thread interleaving. The operation budgets (and
+ * the soft time cap) are ten times larger in the heavy run ({@link Stress}); each run prints
+ * one {@code [stress] chaos <primitive>:} line with what it checked.
  */
-@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ConservationTest {
     /** Whatever the operation count, a run stops being extended past this (a slow machine). */
-    private static final long SOFT_CAP_NANOS = TimeUnit.SECONDS.toNanos(3);
+    private static final long SOFT_CAP_NANOS = TimeUnit.SECONDS.toNanos(Stress.size(6, 90));
     private static final long QUIESCENCE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** How long the end of a run (workers finishing, cancelled workers ending) may take before it counts as a hang. */
     private static final Duration END_LIMIT = Duration.ofSeconds(15);
+    /** A whole run: up to the soft cap, then its end. */
+    private static final Duration RUN_LIMIT = END_LIMIT.plusNanos(SOFT_CAP_NANOS);
 
     // ---- the harness ----
 
@@ -164,11 +168,20 @@ class ConservationTest {
             }
         }
 
-        void report(String stats) {
-            System.out.printf("[ConservationTest] %s: seed=%d workers=%d spawned=%d cancels=%d ops=%d%s %s (%d ms)%n",
-                    name, seed, roles.size(), everyWorker.size(), cancels.get(), opsRun.sum(),
-                    softCapHit ? " (soft time cap hit)" : "", stats,
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+        /**
+         * Runs the end-of-run {@code checks}, then prints the run's {@code [stress]} line with
+         * {@code stats} and whether the checks failed.
+         */
+        void check(String stats, Runnable checks) {
+            boolean failed = true;
+            try {
+                checks.run();
+                failed = false;
+            } finally {
+                Stress.report("chaos " + name, "ops=" + opsRun.sum() + " " + stats + " workers=" + roles.size()
+                        + " spawned=" + everyWorker.size() + " cancels=" + cancels.get() + " seed=" + seed
+                        + (softCapHit ? " softCapHit=true" : ""), failed ? 1 : 0, startNanos);
+            }
         }
     }
 
@@ -313,21 +326,22 @@ class ConservationTest {
                 }
             }
         };
-        ChaosRun run = new ChaosRun("lock", 0x10C4L, 20_000, List.of(op, op, op, op));
+        ChaosRun run = new ChaosRun("lock", 0x10C4L, Stress.size(40_000, 400_000), List.of(op, op, op, op));
         inKernel(k -> {
             run.start();
-            within(k, END_LIMIT, "the run", () -> {
+            within(k, RUN_LIMIT, "the run", () -> {
                 run.awaitChaosEnd();
                 run.awaitAllWorkers();
             });
         });
-        run.report("acquired=" + acquired.sum() + " missed=" + missed.sum() + " " + occ);
-        run.assertNoWorkerFailed();
-        occ.assertNeverExceeded();
-        assertFalse(lock.isLocked(), "the lock came back");
-        assertTrue(lock.tryLock(), "and nobody is queued for it");
-        lock.unlock();
-        assertTrue(run.cancels.get() > 0, "the chaos thread cancelled someone");
+        run.check("acquired=" + acquired.sum() + " missed=" + missed.sum() + " " + occ, () -> {
+            run.assertNoWorkerFailed();
+            occ.assertNeverExceeded();
+            assertFalse(lock.isLocked(), "the lock came back");
+            assertTrue(lock.tryLock(), "and nobody is queued for it");
+            lock.unlock();
+            assertTrue(run.cancels.get() > 0, "the chaos thread cancelled someone");
+        });
     }
 
     @Test
@@ -367,22 +381,23 @@ class ConservationTest {
                 holdErrors.incrementAndGet();
             }
         };
-        ChaosRun run = new ChaosRun("reentrant-lock", 0x2E3L, 20_000, List.of(op, op, op, op));
+        ChaosRun run = new ChaosRun("reentrant-lock", 0x2E3L, Stress.size(40_000, 400_000), List.of(op, op, op, op));
         inKernel(k -> {
             run.start();
-            within(k, END_LIMIT, "the run", () -> {
+            within(k, RUN_LIMIT, "the run", () -> {
                 run.awaitChaosEnd();
                 run.awaitAllWorkers();
             });
         });
-        run.report("acquired=" + acquired.sum() + " missed=" + missed.sum() + " " + occ);
-        run.assertNoWorkerFailed();
-        occ.assertNeverExceeded();
-        assertEquals(0, holdErrors.get(), "hold counts were wrong");
-        assertFalse(lock.isLocked(), "the lock came back");
-        assertTrue(lock.tryLock(), "and nobody is queued for it");
-        lock.unlock();
-        assertTrue(run.cancels.get() > 0, "the chaos thread cancelled someone");
+        run.check("acquired=" + acquired.sum() + " missed=" + missed.sum() + " " + occ, () -> {
+            run.assertNoWorkerFailed();
+            occ.assertNeverExceeded();
+            assertEquals(0, holdErrors.get(), "hold counts were wrong");
+            assertFalse(lock.isLocked(), "the lock came back");
+            assertTrue(lock.tryLock(), "and nobody is queued for it");
+            lock.unlock();
+            assertTrue(run.cancels.get() > 0, "the chaos thread cancelled someone");
+        });
     }
 
     @Test
@@ -422,19 +437,20 @@ class ConservationTest {
                 sem.release();
             }
         };
-        ChaosRun run = new ChaosRun("semaphore", 0x5E3AL, 20_000, List.of(op, op, op, op, op, op));
+        ChaosRun run = new ChaosRun("semaphore", 0x5E3AL, Stress.size(40_000, 400_000), List.of(op, op, op, op, op, op));
         inKernel(k -> {
             run.start();
-            within(k, END_LIMIT, "the run", () -> {
+            within(k, RUN_LIMIT, "the run", () -> {
                 run.awaitChaosEnd();
                 run.awaitAllWorkers();
             });
         });
-        run.report("acquired=" + acquired.sum() + " missed=" + missed.sum() + " " + occ);
-        run.assertNoWorkerFailed();
-        occ.assertNeverExceeded();
-        assertEquals(permits, sem.availablePermits(), "every permit came back");
-        assertTrue(run.cancels.get() > 0, "the chaos thread cancelled someone");
+        run.check("acquired=" + acquired.sum() + " missed=" + missed.sum() + " " + occ, () -> {
+            run.assertNoWorkerFailed();
+            occ.assertNeverExceeded();
+            assertEquals(permits, sem.availablePermits(), "every permit came back");
+            assertTrue(run.cancels.get() > 0, "the chaos thread cancelled someone");
+        });
     }
 
     // ---- conditions ----
@@ -536,10 +552,10 @@ class ConservationTest {
             }
         });
 
-        ChaosRun run = new ChaosRun(name, seed, 12_000, List.of(producer, producer, consumer, consumer, consumer));
+        ChaosRun run = new ChaosRun(name, seed, Stress.size(24_000, 240_000), List.of(producer, producer, consumer, consumer, consumer));
         inKernel(k -> {
             run.start();
-            within(k, END_LIMIT, "the run", () -> {
+            within(k, RUN_LIMIT, "the run", () -> {
                 run.awaitChaosEnd();
                 run.awaitWorkers(producer);
             });
@@ -565,17 +581,18 @@ class ConservationTest {
             }
             within(k, END_LIMIT, "cancelling the workers", run::cancelAllWorkers); // consumers parked in await
         });
-        run.report("produced=" + box.produced + " consumed=" + box.consumed + " left=" + box.tokens
-                + " awaitTimeouts=" + awaitTimeouts.sum() + " lockMissed=" + missed.sum() + " " + occ);
-        run.assertNoWorkerFailed();
-        occ.assertNeverExceeded();
-        assertEquals(0, notHeldAfterAwait.get(), "an await returned or threw without the lock (and its holds) re-taken");
-        assertTrue(box.tokens >= 0);
-        assertEquals(box.produced - box.consumed, box.tokens);
-        assertTrue(lock.tryLock(), "the lock came back");
-        lock.unlock();
-        assertFalse(cond.hasWaiters(), "no waiter left queued");
-        assertTrue(run.cancels.get() > 0, "the chaos thread cancelled someone");
+        run.check("produced=" + box.produced + " consumed=" + box.consumed + " left=" + box.tokens
+                + " awaitTimeouts=" + awaitTimeouts.sum() + " lockMissed=" + missed.sum() + " " + occ, () -> {
+            run.assertNoWorkerFailed();
+            occ.assertNeverExceeded();
+            assertEquals(0, notHeldAfterAwait.get(), "an await returned or threw without the lock (and its holds) re-taken");
+            assertTrue(box.tokens >= 0);
+            assertEquals(box.produced - box.consumed, box.tokens);
+            assertTrue(lock.tryLock(), "the lock came back");
+            lock.unlock();
+            assertFalse(cond.hasWaiters(), "no waiter left queued");
+            assertTrue(run.cancels.get() > 0, "the chaos thread cancelled someone");
+        });
     }
 
     /** One wait on {@code cond} in one of its ways; {@code false} if its own time limit passed. */
@@ -682,12 +699,12 @@ class ConservationTest {
             }
         });
 
-        ChaosRun run = new ChaosRun("queue", 0x0E0EL, 20_000, List.of(producer, producer, producer, consumer, consumer, consumer));
+        ChaosRun run = new ChaosRun("queue", 0x0E0EL, Stress.size(40_000, 400_000), List.of(producer, producer, producer, consumer, consumer, consumer));
         List<Long> left = new ArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
         inKernel(k -> {
             run.start();
-            within(k, END_LIMIT, "the run", () -> {
+            within(k, RUN_LIMIT, "the run", () -> {
                 run.awaitChaosEnd();
                 run.awaitWorkers(producer);
             });
@@ -698,25 +715,26 @@ class ConservationTest {
             }
             joined.set(Thredo.ignoreAfter(Duration.ofSeconds(5), q::join));
         });
-        run.report("put=" + putOk.size() + " putFailed=" + putFailed.size() + " (timeouts " + putTimeouts.sum()
-                + ") taken=" + taken.size() + " left=" + left.size() + " takeMisses=" + takeTimeouts.sum());
-        run.assertNoWorkerFailed();
-        assertEquals(List.of(), new ArrayList<>(duplicates), "items taken twice");
-        Set<Long> seen = new HashSet<>(taken);
-        for (Long item : left) {
-            assertTrue(seen.add(item), "item both taken and left in the queue: " + item);
-        }
-        Set<Long> ghosts = new HashSet<>(seen);
-        ghosts.retainAll(putFailed);
-        assertEquals(Set.of(), ghosts, "items whose put threw or timed out were delivered");
-        Set<Long> lost = new HashSet<>(putOk);
-        lost.removeAll(seen);
-        assertEquals(Set.of(), lost, "items put but never taken nor left in the queue");
-        assertEquals(putOk, seen);
-        assertTrue(q.isEmpty());
-        assertTrue(joined.get(), "Queue.join did not return after a taskDone for every item taken");
-        assertNothingUnfinished(q);
-        assertTrue(run.cancels.get() > 0, "the chaos thread cancelled someone");
+        run.check("put=" + putOk.size() + " putFailed=" + putFailed.size() + " putTimeouts=" + putTimeouts.sum()
+                + " taken=" + taken.size() + " left=" + left.size() + " takeMisses=" + takeTimeouts.sum(), () -> {
+            run.assertNoWorkerFailed();
+            assertEquals(List.of(), new ArrayList<>(duplicates), "items taken twice");
+            Set<Long> seen = new HashSet<>(taken);
+            for (Long item : left) {
+                assertTrue(seen.add(item), "item both taken and left in the queue: " + item);
+            }
+            Set<Long> ghosts = new HashSet<>(seen);
+            ghosts.retainAll(putFailed);
+            assertEquals(Set.of(), ghosts, "items whose put threw or timed out were delivered");
+            Set<Long> lost = new HashSet<>(putOk);
+            lost.removeAll(seen);
+            assertEquals(Set.of(), lost, "items put but never taken nor left in the queue");
+            assertEquals(putOk, seen);
+            assertTrue(q.isEmpty());
+            assertTrue(joined.get(), "Queue.join did not return after a taskDone for every item taken");
+            assertNothingUnfinished(q);
+            assertTrue(run.cancels.get() > 0, "the chaos thread cancelled someone");
+        });
     }
 
     /** One taskDone more than items put must be refused: the unfinished count is exact. */
