@@ -138,6 +138,16 @@ class ConservationTest {
             }
         }
 
+        /** Whether the current worker of every slot whose role is {@code role} has ended. */
+        boolean workersDone(Op role) {
+            for (int i = 0; i < slots.length(); i++) {
+                if (roles.get(i) == role && !slots.get(i).isDone()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         void awaitAllWorkers() {
             for (int i = 0; i < slots.length(); i++) {
                 slots.get(i).await();
@@ -706,11 +716,20 @@ class ConservationTest {
             run.start();
             within(k, RUN_LIMIT, "the run", () -> {
                 run.awaitChaosEnd();
-                run.awaitWorkers(producer);
+                // The budget is shared: the consumers may all have spent it while a producer still
+                // blocks in put on a full queue. Take for them until every producer has ended.
+                while (!run.workersDone(producer)) {
+                    Long item = q.poll(1, TimeUnit.MILLISECONDS);
+                    if (item != null) {
+                        left.add(item);
+                        q.taskDone();
+                    }
+                }
             });
             within(k, END_LIMIT, "cancelling the workers", run::cancelAllWorkers); // consumers parked in take
+            int drainedBefore = left.size();
             q.drainTo(left);
-            for (int i = 0; i < left.size(); i++) {
+            for (int i = drainedBefore; i < left.size(); i++) {
                 q.taskDone();
             }
             joined.set(Thredo.ignoreAfter(Duration.ofSeconds(5), q::join));
