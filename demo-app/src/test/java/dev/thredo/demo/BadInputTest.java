@@ -281,6 +281,9 @@ class BadInputTest {
         }
     }
 
+    /** An error answer stays small whatever the input: a huge bad value is not quoted back in full. */
+    private static final int MAX_PROBLEM_CHARS = 1_000;
+
     /** What is wrong with {@code response} for {@code c}, or {@code null} if it is right. */
     private String check(Case c, Response response) {
         if (response.status() != c.status()) {
@@ -298,6 +301,9 @@ class BadInputTest {
         }
         if (problem.path("status").asInt() != c.status() || problem.path("title").asString("").isBlank()) {
             return "problem body without the status " + c.status() + " or a title: " + response.preview();
+        }
+        if (response.body().length() > MAX_PROBLEM_CHARS) {
+            return "a " + response.body().length() + "-character problem body (it echoes the input?): " + response.preview();
         }
         return null;
     }

@@ -30,6 +30,8 @@ import org.springframework.http.MediaType;
 public class ThredoEndpointWebExtension {
 
     static final int STATUS_ACCEPTED = 202;
+    /** How much of a malformed value an error detail quotes. */
+    private static final int ECHO_LIMIT = 40;
 
     private final ThredoEndpoint delegate;
 
@@ -82,7 +84,7 @@ public class ThredoEndpointWebExtension {
             return Integer.valueOf(limit.trim());
         } catch (NumberFormatException e) {
             throw new InvalidEndpointRequestException("limit must be a number from 1 to "
-                    + ThredoEndpoint.MAX_LIMIT + ", was '" + limit + "'", "Invalid limit");
+                    + ThredoEndpoint.MAX_LIMIT + ", was '" + echo(limit) + "'", "Invalid limit");
         }
     }
 
@@ -95,7 +97,12 @@ public class ThredoEndpointWebExtension {
     }
 
     private static WebEndpointResponse<Object> malformedId(String id) {
-        return problem(HttpStatus.BAD_REQUEST, "thread id must be a number, was '" + id + "'");
+        return problem(HttpStatus.BAD_REQUEST, "thread id must be a number, was '" + echo(id) + "'");
+    }
+
+    /** A caller's bad value, quoted back short: an error body need not (and should not) carry a huge input in full. */
+    private static String echo(String value) {
+        return value.length() <= ECHO_LIMIT ? value : value.substring(0, ECHO_LIMIT) + "… (" + value.length() + " characters)";
     }
 
     private static WebEndpointResponse<Object> noSuchThread(String id) {
