@@ -26,15 +26,19 @@ import java.util.stream.Stream;
  * Figure (h), outside JMH: HTTP requests per second of demo-app's fan-out endpoint
  * ({@code GET /api/fares}, five providers asked at once in a thredo group), driven by {@code wrk} on
  * loopback. Each variant is the same boot jar started in its own JVM with different properties, on a
- * free loopback port; the variants run one after the other, alternating (A, B, C, A, B, C, ...) so that
- * a drift of the machine's load hits all of them alike.
+ * free loopback port; the variants run one after the other, alternating (A, B, C, then B, C, A, ...) so
+ * that a drift of the machine's load hits all of them alike.
  *
  * <ul>
- * <li>{@code thredo}: the defaults (the starter runs every request as a thredo thread);
- * <li>{@code plain}: {@code thredo.web.enabled=false} and {@code spring.threads.virtual.enabled=true},
- * i.e. Tomcat on plain virtual threads, the handler itself unchanged;
- * <li>{@code noDisconnectCheck}: the defaults plus {@code thredo.web.cancel-on-disconnect=false}.
+ * <li>{@code thredo}: the starter's defaults (every request runs as a thredo thread, the fan-out in a
+ * {@code ThredoGroup});
+ * <li>{@code plain}: {@code thredo.web.enabled=false}: the same search on plain virtual threads;
+ * <li>{@code noDisconnectCheck}: as {@code thredo}, plus {@code thredo.web.cancel-on-disconnect=false}.
  * </ul>
+ * All three run Tomcat's request threads as virtual threads ({@code spring.threads.virtual.enabled=true};
+ * demo-app's own default is Tomcat's platform-thread pool), so that the only difference between
+ * {@code thredo} and {@code plain} is thredo: with a platform pool on one side, the ratio would
+ * mostly measure platform against virtual threads.
  * The providers are set to answer after 1 ms without jitter or failures, so a request does the real
  * fan-out (five spawns, a group join under a deadline) but does not sleep long. Needs {@code wrk} on the
  * {@code PATH} (Debian: {@code apt-get install wrk}); without it the figure reports why it was skipped.
@@ -68,7 +72,7 @@ final class HttpFigure {
 
     static {
         VARIANTS.put(THREDO, List.of());
-        VARIANTS.put(PLAIN, List.of("--thredo.web.enabled=false", "--spring.threads.virtual.enabled=true"));
+        VARIANTS.put(PLAIN, List.of("--thredo.web.enabled=false"));
         VARIANTS.put(NO_DISCONNECT_CHECK, List.of("--thredo.web.cancel-on-disconnect=false"));
     }
 
@@ -94,8 +98,12 @@ final class HttpFigure {
         Map<String, List<Double>> results = new LinkedHashMap<>();
         VARIANTS.keySet().forEach(v -> results.put(v, new ArrayList<>()));
         int non2xx = 0;
+        List<Map.Entry<String, List<String>>> order = new ArrayList<>(VARIANTS.entrySet());
         for (int round = 1; round <= s.rounds(); round++) {
-            for (var variant : VARIANTS.entrySet()) {
+            // Each round starts with the next variant: no variant is always the first after the JMH runs.
+            List<Map.Entry<String, List<String>>> thisRound = new ArrayList<>(order);
+            java.util.Collections.rotate(thisRound, -(round - 1));
+            for (var variant : thisRound) {
                 System.out.println("# http: round " + round + ", " + variant.getKey() + " " + variant.getValue());
                 Outcome o = measure(s, demoJar, variant.getValue());
                 System.out.printf(Locale.ROOT, "#   %.1f requests/s%s%n", o.requestsPerSecond(),
@@ -114,7 +122,7 @@ final class HttpFigure {
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", demoJar.toString(), "--server.port=" + port, "--server.address=127.0.0.1",
-                "--spring.main.banner-mode=off", "--logging.level.root=WARN"));
+                "--spring.main.banner-mode=off", "--logging.level.root=WARN", "--spring.threads.virtual.enabled=true"));
         for (String provider : List.of("aerolink", "skyhop", "budgetair", "jetset", "slowfly")) {
             String p = "--demo.fares.providers." + provider;
             cmd.addAll(List.of(p + ".latency=1ms", p + ".jitter=0ms", p + ".failure-rate=0"));

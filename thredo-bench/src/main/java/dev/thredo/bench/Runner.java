@@ -288,8 +288,9 @@ public final class Runner {
                     String.format(Locale.ROOT, "%.2f×", ratio), "≤ 1.3×", ratio <= 1.3);
         }
         // (h) requests/s, higher is better; the second row is the cost of the disconnect check (issue 8)
-        String httpFigure = "HTTP requests/s of the fan-out endpoint `GET " + HttpFigure.PATH + "` (demo-app, `wrk -t"
-                + p.http().wrkThreads() + " -c" + p.http().connections() + " -d" + p.http().seconds() + "s`, loopback)";
+        String httpFigure = "HTTP requests/s of the fan-out endpoint `GET " + HttpFigure.PATH + "` (demo-app, Tomcat on"
+                + " virtual threads, `wrk -t" + p.http().wrkThreads() + " -c" + p.http().connections() + " -d"
+                + p.http().seconds() + "s`, loopback)";
         String disconnectFigure = "HTTP requests/s of the same endpoint, `thredo.web.cancel-on-disconnect` on (default) vs off";
         if (http == null || http.skipped() != null) {
             String why = http == null ? "not run" : "not measured: " + http.skipped();
@@ -300,7 +301,7 @@ public final class Runner {
         } else {
             String bad = http.non2xx() > 0 ? " (" + http.non2xx() + " non-2xx answers in all)" : "";
             httpRow(sb, httpFigure, http, HttpFigure.THREDO, HttpFigure.PLAIN,
-                    "the same app with `thredo.web.enabled=false` and `spring.threads.virtual.enabled=true`" + bad, 0.9);
+                    "the same app with `thredo.web.enabled=false`: plain virtual threads" + bad, 0.9);
             httpRow(sb, disconnectFigure, http, HttpFigure.THREDO, HttpFigure.NO_DISCONNECT_CHECK,
                     "the same app with `thredo.web.cancel-on-disconnect=false`", 0.95);
         }
