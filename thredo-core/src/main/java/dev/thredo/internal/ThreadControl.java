@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -92,7 +93,12 @@ public final class ThreadControl implements Runnable {
     private final KernelCore kernel;
     private final long startedAtMillis;
     private Thread thread;
-    private Callable<?> task;
+    /**
+     * A {@code Callable}, or a {@code Runnable} that is not one, run for a {@code null} result (see
+     * {@link #task(Runnable)}): a {@code Runnable} needs no adapter object, which the thread would
+     * keep for as long as it lives.
+     */
+    private Object task;
     private Object facade;
 
     private volatile int state;
@@ -118,7 +124,7 @@ public final class ThreadControl implements Runnable {
     private WaitQueue terminationWaiters;
 
     ThreadControl(KernelCore kernel, long id, String name, boolean daemon, long parentId,
-            GroupLink group, Callable<?> task) {
+            GroupLink group, Object task) {
         this.kernel = kernel;
         this.id = id;
         this.name = name;
@@ -127,6 +133,14 @@ public final class ThreadControl implements Runnable {
         this.group = group;
         this.task = task;
         this.startedAtMillis = System.currentTimeMillis();
+    }
+
+    /**
+     * {@code r} as a task for {@link KernelCore#spawn}: itself, unless it also is a {@code Callable}
+     * (which the thread would call instead of running it), then wrapped.
+     */
+    public static Object task(Runnable r) {
+        return r instanceof Callable<?> ? Executors.callable(r, null) : r;
     }
 
     /** The control block of the calling thread, or {@code null} if it is not a thredo thread. */
@@ -155,7 +169,11 @@ public final class ThreadControl implements Runnable {
             Object value = null;
             Throwable failure = null;
             try {
-                value = task.call();
+                if (task instanceof Callable<?> c) {
+                    value = c.call();
+                } else {
+                    ((Runnable) task).run();
+                }
             } catch (Throwable t) {
                 failure = t;
             }
