@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,7 +107,7 @@ public final class Kernel implements AutoCloseable {
 
     /** Starts a root thread running {@code task}. @throws IllegalStateException if closed */
     public ThredoThread<Void> spawn(Runnable task) {
-        return ThredoThread.of(spawnRoot(null, Executors.callable(task, null)));
+        return ThredoThread.of(spawnRoot(null, ThreadControl.task(Objects.requireNonNull(task, "task"))));
     }
 
     /** Starts a root thread named {@code name}. @throws IllegalStateException if closed */
@@ -118,10 +117,10 @@ public final class Kernel implements AutoCloseable {
 
     /** Starts a root thread named {@code name}. @throws IllegalStateException if closed */
     public ThredoThread<Void> spawn(String name, Runnable task) {
-        return ThredoThread.of(spawnRoot(Objects.requireNonNull(name, "name"), Executors.callable(task, null)));
+        return ThredoThread.of(spawnRoot(Objects.requireNonNull(name, "name"), ThreadControl.task(Objects.requireNonNull(task, "task"))));
     }
 
-    private ThreadControl spawnRoot(String name, Callable<?> task) {
+    private ThreadControl spawnRoot(String name, Object task) {
         return core.spawn(name, Objects.requireNonNull(task, "task"), false, null, null);
     }
 

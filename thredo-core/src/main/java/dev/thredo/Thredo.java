@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
 
 /**
  * The entry points: run a kernel, spawn threads, sleep, and scope timeouts and shields.
@@ -68,7 +67,7 @@ public final class Thredo {
 
     /** Starts a thredo thread in the calling thread's kernel. @throws IllegalStateException outside a thredo thread */
     public static ThredoThread<Void> spawn(Runnable task) {
-        return spawnChild(null, Executors.callable(task, null));
+        return spawnChild(null, ThreadControl.task(Objects.requireNonNull(task, "task")));
     }
 
     /** Starts a thredo thread named {@code name}. @throws IllegalStateException outside a thredo thread */
@@ -78,10 +77,10 @@ public final class Thredo {
 
     /** Starts a thredo thread named {@code name}. @throws IllegalStateException outside a thredo thread */
     public static ThredoThread<Void> spawn(String name, Runnable task) {
-        return spawnChild(Objects.requireNonNull(name, "name"), Executors.callable(task, null));
+        return spawnChild(Objects.requireNonNull(name, "name"), ThreadControl.task(Objects.requireNonNull(task, "task")));
     }
 
-    private static <T> ThredoThread<T> spawnChild(String name, Callable<?> task) {
+    private static <T> ThredoThread<T> spawnChild(String name, Object task) {
         ThreadControl self = require("spawn");
         return ThredoThread.of(self.kernel().spawn(name, Objects.requireNonNull(task, "task"), false, self, null));
     }

@@ -12,7 +12,6 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -174,7 +173,7 @@ public final class ThredoGroup implements AutoCloseable {
 
     /** Starts a member. @throws IllegalStateException once spawning is closed */
     public ThredoThread<Void> spawn(Runnable task) {
-        return spawnMember(null, Executors.callable(task, null), false);
+        return spawnMember(null, ThreadControl.task(Objects.requireNonNull(task, "task")), false);
     }
 
     /** Starts a member named {@code name}. @throws IllegalStateException once spawning is closed */
@@ -184,7 +183,7 @@ public final class ThredoGroup implements AutoCloseable {
 
     /** Starts a member named {@code name}. @throws IllegalStateException once spawning is closed */
     public ThredoThread<Void> spawn(String name, Runnable task) {
-        return spawnMember(Objects.requireNonNull(name, "name"), Executors.callable(task, null), false);
+        return spawnMember(Objects.requireNonNull(name, "name"), ThreadControl.task(Objects.requireNonNull(task, "task")), false);
     }
 
     /**
@@ -199,10 +198,10 @@ public final class ThredoGroup implements AutoCloseable {
 
     /** Starts a daemon member, as {@link #spawnDaemon(Callable)}. @throws IllegalStateException once spawning is closed */
     public ThredoThread<Void> spawnDaemon(Runnable task) {
-        return spawnMember(null, Executors.callable(task, null), true);
+        return spawnMember(null, ThreadControl.task(Objects.requireNonNull(task, "task")), true);
     }
 
-    private <T> ThredoThread<T> spawnMember(String memberName, Callable<?> task, boolean daemon) {
+    private <T> ThredoThread<T> spawnMember(String memberName, Object task, boolean daemon) {
         Objects.requireNonNull(task, "task");
         ThreadControl parent = ThreadControl.current();
         ThreadControl t;

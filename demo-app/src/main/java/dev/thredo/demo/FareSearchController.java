@@ -7,13 +7,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import dev.thredo.Outcome;
 import dev.thredo.Thredo;
 import dev.thredo.ThredoGroup;
 import dev.thredo.ThredoThread;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -26,6 +32,11 @@ import org.springframework.web.server.ResponseStatusException;
  * {@link ThredoGroup.Wait#ALL} group under a deadline ({@code demo.fares.deadline}), and answers with
  * the fares that arrived in time, cheapest first, plus which providers failed and which timed out
  * (those were cancelled at the deadline).
+ *
+ * <p>With the thredo request integration off ({@code thredo.web.enabled=false}) a request is not a
+ * thredo thread and cannot open a group; the same search then runs on plain virtual threads
+ * ({@link ExecutorService#invokeAll(java.util.Collection, long, TimeUnit) invokeAll} under the deadline,
+ * which interrupts the late ones). That is the baseline of thredo-bench's HTTP figure.
  */
 @RestController
 @RequestMapping("/api")
@@ -34,9 +45,11 @@ class FareSearchController {
     private static final Pattern AIRPORT = Pattern.compile("[A-Za-z]{3}");
 
     private final DemoProperties properties;
+    private final boolean thredoRequests;
 
-    FareSearchController(DemoProperties properties) {
+    FareSearchController(DemoProperties properties, @Value("${thredo.web.enabled:true}") boolean thredoRequests) {
         this.properties = properties;
+        this.thredoRequests = thredoRequests;
     }
 
     @GetMapping("/fares")
@@ -50,6 +63,9 @@ class FareSearchController {
         Duration deadline = properties.getFares().getDeadline();
         Map<String, DemoProperties.Provider> providers = properties.getFares().getProviders();
         long start = System.nanoTime();
+        if (!thredoRequests) {
+            return plainVirtualThreads(origin, destination, deadline, providers, start);
+        }
 
         Map<String, ThredoThread<ProviderAnswer>> asked = new LinkedHashMap<>();
         // A group of its own, so the console shows request -> "fares ZRH-LIS" -> one member per provider.
@@ -61,28 +77,65 @@ class FareSearchController {
             Thredo.ignoreAfter(deadline, () -> group.join());
         } // close(): nothing the group spawned outlives this line
 
-        List<Fare> fares = new ArrayList<>();
-        List<String> answered = new ArrayList<>();
-        List<ProviderFailure> failed = new ArrayList<>();
-        List<String> timedOut = new ArrayList<>();
+        Results results = new Results();
         asked.forEach((name, thread) -> {
             if (thread.outcome() == Outcome.SUCCEEDED) {
-                ProviderAnswer answer = thread.resultNow();
-                if (answer.error() == null) {
-                    answered.add(name);
-                    fares.addAll(answer.fares());
-                } else {
-                    failed.add(new ProviderFailure(name, answer.error()));
-                }
+                results.answer(name, thread.resultNow());
             } else if (thread.outcome() == Outcome.CANCELLED) {
-                timedOut.add(name);
+                results.timedOut.add(name);
             } else {
-                failed.add(new ProviderFailure(name, String.valueOf(thread.exceptionNow())));
+                results.failed.add(new ProviderFailure(name, String.valueOf(thread.exceptionNow())));
             }
         });
-        fares.sort(Comparator.comparingDouble(Fare::price));
-        long elapsed = Duration.ofNanos(System.nanoTime() - start).toMillis();
-        return new FareSearch(origin, destination, deadline.toMillis(), elapsed, fares, answered, failed, timedOut);
+        return results.search(origin, destination, deadline, start);
+    }
+
+    /** The same search without thredo: one plain virtual thread per provider, the late ones interrupted. */
+    private static FareSearch plainVirtualThreads(String origin, String destination, Duration deadline,
+            Map<String, DemoProperties.Provider> providers, long start) {
+        List<String> names = new ArrayList<>(providers.keySet());
+        List<Callable<ProviderAnswer>> tasks = new ArrayList<>();
+        names.forEach(name -> tasks.add(() -> ask(name, providers.get(name), origin, destination)));
+        Results results = new Results();
+        List<Future<ProviderAnswer>> futures;
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            futures = executor.invokeAll(tasks, deadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "interrupted", e);
+        }
+        for (int i = 0; i < names.size(); i++) {
+            Future<ProviderAnswer> f = futures.get(i);
+            switch (f.state()) {
+                case SUCCESS -> results.answer(names.get(i), f.resultNow());
+                case CANCELLED -> results.timedOut.add(names.get(i));
+                default -> results.failed.add(new ProviderFailure(names.get(i), String.valueOf(f.exceptionNow())));
+            }
+        }
+        return results.search(origin, destination, deadline, start);
+    }
+
+    /** What the providers answered, gathered into a {@link FareSearch}. */
+    private static final class Results {
+        final List<Fare> fares = new ArrayList<>();
+        final List<String> answered = new ArrayList<>();
+        final List<ProviderFailure> failed = new ArrayList<>();
+        final List<String> timedOut = new ArrayList<>();
+
+        void answer(String name, ProviderAnswer answer) {
+            if (answer.error() == null) {
+                answered.add(name);
+                fares.addAll(answer.fares());
+            } else {
+                failed.add(new ProviderFailure(name, answer.error()));
+            }
+        }
+
+        FareSearch search(String origin, String destination, Duration deadline, long start) {
+            fares.sort(Comparator.comparingDouble(Fare::price));
+            long elapsed = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            return new FareSearch(origin, destination, deadline.toMillis(), elapsed, fares, answered, failed, timedOut);
+        }
     }
 
     /**

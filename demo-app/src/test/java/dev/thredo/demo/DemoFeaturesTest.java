@@ -16,10 +16,13 @@ import java.util.concurrent.TimeUnit;
 
 import dev.thredo.Kernel;
 import dev.thredo.ThreadQuery;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -203,6 +206,38 @@ class DemoFeaturesTest {
                 .filter(v -> !v.isEmpty())
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no XSRF-TOKEN cookie in " + response.headers().map()));
+    }
+
+    /**
+     * The fan-out search with the thredo request integration off (thredo-bench's HTTP baseline): the
+     * same answer, on plain virtual threads, the late provider interrupted at the deadline. Same
+     * provider settings as above, in a context of its own.
+     */
+    @Nested
+    @TestPropertySource(properties = {"thredo.web.enabled=false", "spring.threads.virtual.enabled=true"})
+    class PlainVirtualThreads {
+
+        @LocalServerPort
+        int plainPort;
+
+        @Test
+        @Timeout(30)
+        void fanOutReturnsWhatArrivedBeforeTheDeadline() throws Exception {
+            long start = System.nanoTime();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + plainPort + "/api/fares?from=zrh&to=LIS"))
+                    .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode body = json.readTree(response.body());
+            assertThat(texts(body.get("answered"))).containsExactlyInAnyOrder("aerolink", "skyhop", "jetset");
+            assertThat(texts(body.get("timedOut"))).containsExactly("slowfly");
+            assertThat(body.get("failed")).hasSize(1);
+            assertThat(body.get("failed").get(0).get("provider").asString()).isEqualTo("budgetair");
+            // The deadline (1s) ended the search: the 30s provider was interrupted, not waited for.
+            assertThat(elapsedMillis).isLessThan(10_000);
+        }
     }
 
     private static List<String> texts(JsonNode array) {

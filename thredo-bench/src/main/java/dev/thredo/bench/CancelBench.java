@@ -3,6 +3,7 @@ package dev.thredo.bench;
 import dev.thredo.Kernel;
 import dev.thredo.Queue;
 import dev.thredo.ThreadCancelled;
+import dev.thredo.Thredo;
 import dev.thredo.ThredoThread;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,22 +15,28 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Figure (b): from "cancel" to "every thread has ended", for 10 000 threads blocked in a queue
- * take. thredo: {@code requestCancel} on all, then {@code await} all; baseline: {@code interrupt} on
- * all bare virtual threads blocked in {@link LinkedBlockingQueue#take()}, then {@code join} all. The
- * population is created (and seen parked) before each measured invocation, outside the timing.
+ * Figure (b): from "cancel" to "every thread has ended", for 10 000 blocked threads. thredo:
+ * {@code requestCancel} on all, then {@code await} all; baseline: {@code interrupt} on all bare virtual
+ * threads, then {@code join} all. {@code blockedIn=take}: thredo threads in {@link Queue#take()}, virtual
+ * threads in {@link LinkedBlockingQueue#take()}; {@code blockedIn=sleep}: {@link Thredo#sleep} against
+ * {@link Thread#sleep}. The population is created (and seen parked) before each measured invocation,
+ * outside the timing.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class CancelBench {
     static final int N = 10_000;
+
+    @Param({"take", "sleep"})
+    public String blockedIn;
 
     private Kernel kernel;
     private final List<ThredoThread<?>> thredoThreads = new ArrayList<>(N);
@@ -51,11 +58,17 @@ public class CancelBench {
         virtualThreads.clear();
         Queue<Object> tq = new Queue<>(16);
         LinkedBlockingQueue<Object> lbq = new LinkedBlockingQueue<>();
+        boolean sleep = blockedIn.equals("sleep");
+        Duration forever = Duration.ofHours(1);
         List<Thread> all = new ArrayList<>(2 * N);
         for (int i = 0; i < N; i++) {
             ThredoThread<?> t = kernel.spawn(() -> {
                 try {
-                    tq.take();
+                    if (sleep) {
+                        Thredo.sleep(forever);
+                    } else {
+                        tq.take();
+                    }
                 } catch (ThreadCancelled expected) {
                     // the measured path: leave
                 }
@@ -64,7 +77,11 @@ public class CancelBench {
             all.add(t.thread());
             Thread v = Thread.ofVirtual().start(() -> {
                 try {
-                    lbq.take();
+                    if (sleep) {
+                        Thread.sleep(forever);
+                    } else {
+                        lbq.take();
+                    }
                 } catch (InterruptedException expected) {
                     // the measured path: leave
                 }

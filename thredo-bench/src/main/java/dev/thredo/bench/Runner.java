@@ -29,24 +29,28 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * class, same fork settings), so the ratio does not depend on the machine's absolute speed.
  *
  * <pre>
- * java -jar thredo-bench/target/benchmarks.jar [--full] [--write [file]] [--only regex] [--quiet]
+ * java -jar thredo-bench/target/benchmarks.jar [--full] [--write [file]] [--only regex] [--demo-jar file] [--quiet]
  * </pre>
  * {@code --full}: the long profile (3 forks, 5 x 2 s warmup, 5 x 2 s measurement; 1 000 000 threads
  * for the memory figure). Default: the short profile (1 fork, 3 x 1 s warmup, 5 x 1 s measurement;
  * 100 000 threads), under 10 minutes on 2 cores. {@code --write}: also write the table to
  * {@code thredo-bench/results/latest.md} (or the given file). {@code --only}: run only the JMH
- * benchmarks matching the regex (and skip the memory figure unless it matches "memory").
+ * benchmarks matching the regex (and skip the memory figure unless it matches "memory", the HTTP
+ * figure unless it matches "http"). The HTTP figure ({@link HttpFigure}) needs {@code wrk} and
+ * demo-app's boot jar ({@code demo-app/target/demo-app-*.jar}, or {@code --demo-jar file}).
  */
 public final class Runner {
     private Runner() {
     }
 
     private record Profile(String name, int forks, int warmups, int warmupSeconds, int iterations,
-            int iterationSeconds, int singleShotWarmups, int singleShots, int memoryThreads) {
+            int iterationSeconds, int singleShotWarmups, int singleShots, int memoryThreads, HttpFigure.Settings http) {
     }
 
-    private static final Profile SHORT = new Profile("short", 1, 3, 1, 5, 1, 5, 10, 100_000);
-    private static final Profile FULL = new Profile("full", 3, 5, 2, 5, 2, 10, 20, 1_000_000);
+    private static final Profile SHORT = new Profile("short", 1, 3, 1, 5, 1, 5, 10, 100_000,
+            new HttpFigure.Settings(2, 3, 10, 64, 2));
+    private static final Profile FULL = new Profile("full", 3, 5, 2, 5, 2, 10, 20, 1_000_000,
+            new HttpFigure.Settings(3, 5, 20, 64, 2));
 
     /** Scores by "Class.method" plus "[param=value,...]". */
     private final Map<String, Result<?>> scores = new TreeMap<>();
@@ -55,6 +59,7 @@ public final class Runner {
         Profile profile = SHORT;
         Path write = null;
         String only = null;
+        Path demoJar = null;
         boolean quiet = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -64,13 +69,15 @@ public final class Runner {
                 case "--write" -> write = i + 1 < args.length && !args[i + 1].startsWith("--")
                         ? Path.of(args[++i]) : defaultResultsFile();
                 case "--only" -> only = args[++i];
+                case "--demo-jar" -> demoJar = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: java -jar benchmarks.jar [--full] [--write [file]] [--only regex] [--quiet]");
+                    System.err.println("usage: java -jar benchmarks.jar [--full] [--write [file]] [--only regex]"
+                            + " [--demo-jar file] [--quiet]");
                     System.exit(2);
                 }
             }
         }
-        new Runner().run(profile, write, only, quiet);
+        new Runner().run(profile, write, only, demoJar != null ? demoJar : HttpFigure.findDemoJar(), quiet);
     }
 
     /** thredo-bench/results/latest.md from the repository root, or results/latest.md inside thredo-bench. */
@@ -82,7 +89,7 @@ public final class Runner {
         return here.resolve("results/latest.md");
     }
 
-    private void run(Profile p, Path write, String only, boolean quiet) throws Exception {
+    private void run(Profile p, Path write, String only, Path demoJar, boolean quiet) throws Exception {
         Instant started = Instant.now();
         String load = loadAverage();
         VerboseMode verbose = quiet ? VerboseMode.SILENT : VerboseMode.NORMAL;
@@ -108,9 +115,13 @@ public final class Runner {
             memVirtual = memory("virtual", p.memoryThreads());
             memThredo = memory("thredo", p.memoryThreads());
         }
+        HttpFigure.Result http = null;
+        if (only == null || "http".matches(only)) {
+            http = HttpFigure.run(p.http(), demoJar);
+        }
 
         long seconds = started.until(Instant.now(), ChronoUnit.SECONDS);
-        String table = table(p, memThredo, memVirtual);
+        String table = table(p, memThredo, memVirtual, http);
         String header = header(p, started, load + " (at end: " + loadAverage() + ")", seconds);
         System.out.println();
         System.out.println(header);
@@ -199,7 +210,7 @@ public final class Runner {
         return scores.get(key);
     }
 
-    private String table(Profile p, Double memThredo, Double memVirtual) {
+    private String table(Profile p, Double memThredo, Double memVirtual, HttpFigure.Result http) {
         StringBuilder sb = new StringBuilder();
         sb.append("| figure | thredo | baseline | ratio | goal | met? |\n");
         sb.append("|---|---|---|---|---|---|\n");
@@ -210,8 +221,11 @@ public final class Runner {
                 "`Thread.ofVirtual().start` + `join`", 1.3);
         // (b)
         timeRow(sb, "cancel → termination of 10 000 threads blocked in `Queue.take` (time)",
-                score("CancelBench.thredo"), score("CancelBench.virtualThreads"),
+                score("CancelBench.thredo[blockedIn=take]"), score("CancelBench.virtualThreads[blockedIn=take]"),
                 "`interrupt` + `join`, virtual threads in `LinkedBlockingQueue.take`", 1.5);
+        timeRow(sb, "cancel → termination of 10 000 threads blocked in `Thredo.sleep` (time)",
+                score("CancelBench.thredo[blockedIn=sleep]"), score("CancelBench.virtualThreads[blockedIn=sleep]"),
+                "`interrupt` + `join`, virtual threads in `Thread.sleep`", 1.5);
         // (c) throughput ratio against the better JDK queue
         for (String pairs : List.of("1", "4")) {
             for (String cap : List.of("16", "1024")) {
@@ -273,8 +287,33 @@ public final class Runner {
                     String.format(Locale.ROOT, "%.0f B, virtual threads in `Thread.sleep`", memVirtual),
                     String.format(Locale.ROOT, "%.2f×", ratio), "≤ 1.3×", ratio <= 1.3);
         }
-        sb.append("| HTTP requests/s of a fan-out endpoint (demo-app, `wrk`) | not measured | not measured | – | ≥ 0.9× | – |\n");
+        // (h) requests/s, higher is better; the second row is the cost of the disconnect check (issue 8)
+        String httpFigure = "HTTP requests/s of the fan-out endpoint `GET " + HttpFigure.PATH + "` (demo-app, Tomcat on"
+                + " virtual threads, `wrk -t" + p.http().wrkThreads() + " -c" + p.http().connections() + " -d"
+                + p.http().seconds() + "s`, loopback)";
+        String disconnectFigure = "HTTP requests/s of the same endpoint, `thredo.web.cancel-on-disconnect` on (default) vs off";
+        if (http == null || http.skipped() != null) {
+            String why = http == null ? "not run" : "not measured: " + http.skipped();
+            sb.append("| ").append(httpFigure).append(" | ").append(why).append(" | the app with `thredo.web.enabled=false`, "
+                    + "plain virtual threads | – | ≥ 0.9× | – |\n");
+            sb.append("| ").append(disconnectFigure).append(" | ").append(why)
+                    .append(" | `thredo.web.cancel-on-disconnect=false` | – | ≥ 0.95× (no measurable cost) | – |\n");
+        } else {
+            String bad = http.non2xx() > 0 ? " (" + http.non2xx() + " non-2xx answers in all)" : "";
+            httpRow(sb, httpFigure, http, HttpFigure.THREDO, HttpFigure.PLAIN,
+                    "the same app with `thredo.web.enabled=false`: plain virtual threads" + bad, 0.9);
+            httpRow(sb, disconnectFigure, http, HttpFigure.THREDO, HttpFigure.NO_DISCONNECT_CHECK,
+                    "the same app with `thredo.web.cancel-on-disconnect=false`", 0.95);
+        }
         return sb.toString();
+    }
+
+    private static void httpRow(StringBuilder sb, String figure, HttpFigure.Result r, String ours, String base,
+            String baseline, double goal) {
+        double ratio = r.mean(ours) / r.mean(base);
+        row(sb, figure, String.format(Locale.ROOT, "%.0f /s (rounds: %s)", r.mean(ours), r.rounds(ours)),
+                String.format(Locale.ROOT, "%.0f /s (rounds: %s), %s", r.mean(base), r.rounds(base), baseline),
+                String.format(Locale.ROOT, "%.2f×", ratio), "≥ " + goal + "× the requests/s", ratio >= goal);
     }
 
     private static void timeRow(StringBuilder sb, String figure, Result<?> t, Result<?> b, String baseline, double goal) {
@@ -337,12 +376,12 @@ public final class Runner {
         return String.format(Locale.ROOT,
                 "- date: %s%n- JDK: %s %s (%s), code compiled for release 21%n- machine: %d cores (%s %s), load average (1/5/15 min) at start %s%n"
                         + "- profile: %s (JMH %d fork(s), %d×%d s warmup, %d×%d s measurement; cancel figure %d+%d single shots;"
-                        + " memory with %,d threads), took %d s%n",
+                        + " memory with %,d threads; HTTP %d alternating rounds of %d s `wrk` after %d s warm-up), took %d s%n",
                 started.truncatedTo(ChronoUnit.SECONDS), System.getProperty("java.vm.vendor"),
                 System.getProperty("java.runtime.version"), System.getProperty("java.vm.name"), rt.availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.arch"), load, p.name(), p.forks(), p.warmups(),
                 p.warmupSeconds(), p.iterations(), p.iterationSeconds(), p.singleShotWarmups(), p.singleShots(),
-                p.memoryThreads(), seconds);
+                p.memoryThreads(), p.http().rounds(), p.http().seconds(), p.http().warmupSeconds(), seconds);
     }
 
     private static String loadAverage() {

@@ -81,13 +81,14 @@ public final class KernelCore {
      * Creates, registers and starts a thread running {@code task}.
      *
      * @param name the thread's name, or {@code null} for {@code "thredo-<id>"}
+     * @param task a {@code Callable}, or a {@code Runnable} made a task by {@link ThreadControl#task(Runnable)}
      * @param parent the spawning thread, or {@code null}
      * @throws IllegalStateException if the kernel is closed
      */
-    public ThreadControl spawn(String name, Callable<?> task, boolean daemon, ThreadControl parent, GroupLink group) {
+    public ThreadControl spawn(String name, Object task, boolean daemon, ThreadControl parent, GroupLink group) {
         java.util.function.UnaryOperator<Callable<?>> decorator = taskDecorator;
         if (decorator != null) {
-            task = decorator.apply(task);
+            task = decorator.apply(task instanceof Callable<?> c ? c : java.util.concurrent.Executors.callable((Runnable) task, null));
         }
         long id = ids.incrementAndGet();
         String threadName = name != null ? name : "thredo-" + id;

@@ -7,61 +7,137 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * The live threads of one kernel, by id.
+ * The live threads of one kernel.
  *
- * <p>A {@link ConcurrentHashMap}: spawning and ending threads touch only their own bins, so neither
- * takes a global lock. A listing iterates the map without stopping anything (weakly consistent:
- * threads spawned or ended meanwhile may or may not appear) and never walks a stack; only
- * {@link #info(ThreadControl, boolean) info(t, true)} does, for one thread.
+ * <p>Striped by id: each stripe is a doubly linked list threaded through the control blocks
+ * themselves ({@code ThreadControl.registryPrev}/{@code registryNext}) under the
+ * stripe's own monitor, so spawning and ending a thread allocate nothing here, touch one stripe
+ * only, and take no global lock. (A {@code ConcurrentHashMap<Long, ThreadControl>} cost every thread a
+ * node, a boxed key and its share of the table, about 60 B, which counts with a million threads.)
+ * A listing visits one stripe at a time, holding only that stripe (weakly consistent: threads spawned
+ * or ended meanwhile may or may not appear), and never walks a stack; only
+ * {@link #info(ThreadControl, boolean) info(t, true)} does, for one thread. A lookup by id scans one
+ * stripe.
  */
 public final class Registry {
     private static final Comparator<ThreadControl> BY_ID_DESCENDING = Comparator.comparingLong(ThreadControl::id).reversed();
 
-    private final ConcurrentHashMap<Long, ThreadControl> threads = new ConcurrentHashMap<>(256);
+    /** One list of live threads; its monitor guards its links and count. */
+    private static final class Stripe {
+        ThreadControl head;
+        int size;
+    }
+
+    private final Stripe[] stripes;
     private final long stuckThresholdNanos;
 
     Registry(long stuckThresholdNanos) {
         this.stuckThresholdNanos = stuckThresholdNanos;
+        // A power of two, several per core: ids are sequential, so consecutive spawns use different stripes.
+        int n = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 8 - 1) << 1;
+        stripes = new Stripe[n];
+        for (int i = 0; i < n; i++) {
+            stripes[i] = new Stripe();
+        }
+    }
+
+    private Stripe stripe(long id) {
+        return stripes[(int) id & (stripes.length - 1)];
     }
 
     void add(ThreadControl t) {
-        threads.put(t.id(), t);
+        Stripe s = stripe(t.id());
+        synchronized (s) {
+            ThreadControl h = s.head;
+            t.registryNext = h;
+            t.registryPrev = null;
+            if (h != null) {
+                h.registryPrev = t;
+            }
+            s.head = t;
+            t.registered = true;
+            s.size++;
+        }
     }
 
     void remove(ThreadControl t) {
-        threads.remove(t.id(), t);
+        Stripe s = stripe(t.id());
+        synchronized (s) {
+            if (!t.registered) {
+                return;
+            }
+            ThreadControl p = t.registryPrev;
+            ThreadControl n = t.registryNext;
+            if (p == null) {
+                s.head = n;
+            } else {
+                p.registryNext = n;
+            }
+            if (n != null) {
+                n.registryPrev = p;
+            }
+            t.registryPrev = t.registryNext = null;
+            t.registered = false;
+            s.size--;
+        }
     }
 
     /** The live thread with this id, or {@code null}. */
     public ThreadControl get(long id) {
-        return threads.get(id);
+        Stripe s = stripe(id);
+        synchronized (s) {
+            for (ThreadControl t = s.head; t != null; t = t.registryNext) {
+                if (t.id() == id) {
+                    return t;
+                }
+            }
+        }
+        return null;
     }
 
     /** Number of live threads. */
     public int size() {
-        return threads.size();
+        int n = 0;
+        for (Stripe s : stripes) {
+            synchronized (s) {
+                n += s.size;
+            }
+        }
+        return n;
     }
 
-    /** The live threads, in no particular order (weakly consistent). */
+    /** The live threads, in no particular order: a snapshot taken one stripe at a time. */
     public Collection<ThreadControl> all() {
-        return threads.values();
+        List<ThreadControl> out = new ArrayList<>();
+        for (Stripe s : stripes) {
+            synchronized (s) {
+                for (ThreadControl t = s.head; t != null; t = t.registryNext) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
     }
 
     /**
      * The live threads that {@code filter} accepts, the {@code limit} lowest ids first.
-     * Runs in O(n log limit) for n live threads, with no stack walks.
+     * Runs in O(n log limit) for n live threads, with no stack walks; {@code filter} runs while its
+     * thread's stripe is held, so it must be quick and must not spawn or end threads.
      */
     public List<ThreadControl> select(Predicate<ThreadControl> filter, int limit) {
         PriorityQueue<ThreadControl> lowest = new PriorityQueue<>(Math.min(limit, 1024) + 1, BY_ID_DESCENDING);
-        for (ThreadControl t : threads.values()) {
-            if (filter.test(t)) {
-                lowest.add(t);
-                if (lowest.size() > limit) {
-                    lowest.poll();
+        for (Stripe s : stripes) {
+            synchronized (s) {
+                for (ThreadControl t = s.head; t != null; t = t.registryNext) {
+                    if (filter.test(t)) {
+                        lowest.add(t);
+                        if (lowest.size() > limit) {
+                            lowest.poll();
+                        }
+                    }
                 }
             }
         }

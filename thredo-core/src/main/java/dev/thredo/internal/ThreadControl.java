@@ -9,6 +9,8 @@ import java.lang.invoke.VarHandle;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -52,7 +54,13 @@ import java.util.concurrent.locks.LockSupport;
  * thread that sees a final phase sees them.
  */
 public final class ThreadControl implements Runnable {
-    private static final ThreadLocal<ThreadControl> CURRENT = new ThreadLocal<>();
+    /**
+     * The control block of every thread that is a thredo thread now, by its JDK thread: what
+     * {@link #current()} reads. A map, not a {@code ThreadLocal}: a thread's first thread-local
+     * creates its {@code ThreadLocalMap} (map, 16-slot table, entry: about 136 B, kept while it
+     * lives), where a map entry costs about 40 B, which matters for a million blocked threads.
+     */
+    private static final ConcurrentHashMap<Thread, ThreadControl> CURRENT = new ConcurrentHashMap<>();
 
     static final int RUNNING = 0;
     static final int SUCCEEDED = 1;
@@ -85,7 +93,12 @@ public final class ThreadControl implements Runnable {
     private final KernelCore kernel;
     private final long startedAtMillis;
     private Thread thread;
-    private Callable<?> task;
+    /**
+     * A {@code Callable}, or a {@code Runnable} that is not one, run for a {@code null} result (see
+     * {@link #task(Runnable)}): a {@code Runnable} needs no adapter object, which the thread would
+     * keep for as long as it lives.
+     */
+    private Object task;
     private Object facade;
 
     private volatile int state;
@@ -102,12 +115,16 @@ public final class ThreadControl implements Runnable {
     private DeadlineStack deadlines;
     private Object innermostGroup;
     private volatile GroupLink ownedGroup; // written by the owner, read by the registry
+    // The Registry's links; guarded by the registry stripe of this id.
+    ThreadControl registryPrev;
+    ThreadControl registryNext;
+    boolean registered;
     // Guarded by this.
     private int shieldDepth;
     private WaitQueue terminationWaiters;
 
     ThreadControl(KernelCore kernel, long id, String name, boolean daemon, long parentId,
-            GroupLink group, Callable<?> task) {
+            GroupLink group, Object task) {
         this.kernel = kernel;
         this.id = id;
         this.name = name;
@@ -118,9 +135,17 @@ public final class ThreadControl implements Runnable {
         this.startedAtMillis = System.currentTimeMillis();
     }
 
+    /**
+     * {@code r} as a task for {@link KernelCore#spawn}: itself, unless it also is a {@code Callable}
+     * (which the thread would call instead of running it), then wrapped.
+     */
+    public static Object task(Runnable r) {
+        return r instanceof Callable<?> ? Executors.callable(r, null) : r;
+    }
+
     /** The control block of the calling thread, or {@code null} if it is not a thredo thread. */
     public static ThreadControl current() {
-        return CURRENT.get();
+        return CURRENT.get(Thread.currentThread());
     }
 
     void bindThread(Thread t) {
@@ -130,26 +155,33 @@ public final class ThreadControl implements Runnable {
     /** Attaches the calling (foreign) thread; see {@link KernelCore#adopt}. */
     void attachCurrent() {
         this.thread = Thread.currentThread();
-        CURRENT.set(this);
+        CURRENT.put(thread, this);
     }
 
     static void detachCurrent() {
-        CURRENT.remove();
+        CURRENT.remove(Thread.currentThread());
     }
 
     @Override
     public void run() {
-        CURRENT.set(this);
-        Object value = null;
-        Throwable failure = null;
+        CURRENT.put(thread, this);
         try {
-            value = task.call();
-        } catch (Throwable t) {
-            failure = t;
+            Object value = null;
+            Throwable failure = null;
+            try {
+                if (task instanceof Callable<?> c) {
+                    value = c.call();
+                } else {
+                    ((Runnable) task).run();
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+            task = null;
+            end(value, failure);
+        } finally {
+            CURRENT.remove(thread); // a ThreadLocal died with its thread; an entry here would not
         }
-        task = null;
-        end(value, failure);
-        CURRENT.remove();
     }
 
     /**
