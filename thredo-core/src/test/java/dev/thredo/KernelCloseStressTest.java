@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +82,10 @@ class KernelCloseStressTest {
         int groupSize = 100;
         CountDownLatch blocked = new CountDownLatch(THREADS - 1);
         java.util.concurrent.ConcurrentLinkedQueue<ThredoThread<?>> threads = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        // An owner whose join was handed its members' ends before its own cancellation reached it returns
+        // normally (the did-not-happen rule) and has no blocking point left: it may end SUCCEEDED. The close
+        // cancels oldest first, so this is rare; it is allowed only for owners whose join really returned.
+        Set<Long> ownersJoined = ConcurrentHashMap.newKeySet(); // by thread id
         threads.add(joined);
         int spawned = 1;
         for (int i = 0; spawned < THREADS; i++) {
@@ -99,6 +105,7 @@ class KernelCloseStressTest {
                         }
                         blocked.countDown();
                         g.join();
+                        ownersJoined.add(Thredo.current().id());
                     }
                 }));
                 spawned += 1 + members;
@@ -125,17 +132,18 @@ class KernelCloseStressTest {
         if (s.live() != 0 || !k.threads().isEmpty()) {
             problems.add("after close: live=" + s.live() + " listed=" + k.threads().size());
         }
-        if (s.cancelled() != THREADS || s.spawned() != THREADS) {
+        if (s.cancelled() != THREADS - ownersJoined.size() || s.spawned() != THREADS) {
             problems.add("after close: " + s);
         }
-        if (endedEvents.sum() != THREADS || endedNotCancelled.sum() != 0) {
+        if (endedEvents.sum() != THREADS || endedNotCancelled.sum() != ownersJoined.size()) {
             problems.add("ended events " + endedEvents.sum() + " (not CANCELLED: " + endedNotCancelled.sum() + ")");
         }
         if (threads.size() != THREADS) {
             problems.add(threads.size() + " handles for " + THREADS + " threads");
         }
         for (ThredoThread<?> t : threads) {
-            if ((!t.isDone() || t.outcome() != Outcome.CANCELLED) && problems.size() < 20) {
+            Outcome allowed = ownersJoined.contains(t.id()) ? Outcome.SUCCEEDED : Outcome.CANCELLED;
+            if ((!t.isDone() || t.outcome() != allowed) && problems.size() < 20) {
                 problems.add(t + " ended " + t.outcome());
             }
         }

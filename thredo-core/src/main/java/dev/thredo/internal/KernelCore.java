@@ -1,6 +1,7 @@
 package dev.thredo.internal;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadFactory;
@@ -166,10 +167,17 @@ public final class KernelCore {
         return groupIds.incrementAndGet();
     }
 
-    /** Marks the kernel closed (no more spawns) and requests cancellation of every live thread. */
+    /**
+     * Marks the kernel closed (no more spawns) and requests cancellation of every live thread, oldest
+     * first: a parent is cancelled before the threads it spawned, so a group's owner learns of the close
+     * as its own cancellation rather than as its members ending under it (its join would then return
+     * normally and it could end SUCCEEDED).
+     */
     public void shutdown() {
         closed = true;
-        for (ThreadControl t : registry.all()) {
+        List<ThreadControl> live = new ArrayList<>(registry.all());
+        live.sort(Comparator.comparingLong(ThreadControl::id));
+        for (ThreadControl t : live) {
             t.requestCancel();
         }
     }
