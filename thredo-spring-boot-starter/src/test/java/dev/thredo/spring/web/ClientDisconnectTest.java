@@ -103,7 +103,7 @@ class ClientDisconnectTest {
         try (RawHttp client = RawHttp.connect(port)) {
             client.send(RawHttp.get("/slow?ms=600"));
             awaitThread(kernel, t -> t.name().equals("GET /slow"));
-            Thread.sleep(TomcatClientDisconnects.TICK_MILLIS * 3); // until the connection is surely registered
+            Thread.sleep(TomcatClientDisconnects.TICK_MILLIS * 4); // registered within two ticks; two more of slack
             List<RawHttp.Response> responses = client.send(RawHttp.get("/fast")).read(2);
 
             assertThat(responses).extracting(RawHttp.Response::body).containsExactly("slept 600", "fast");
@@ -132,7 +132,7 @@ class ClientDisconnectTest {
         try (RawHttp client = RawHttp.connect(port)) {
             client.send(request.substring(0, split)); // headers and half the body: the handler waits for the rest
             awaitThread(kernel, t -> t.name().equals("POST /read-slow"));
-            Thread.sleep(TomcatClientDisconnects.TICK_MILLIS * 3); // past the watcher's tick
+            Thread.sleep(TomcatClientDisconnects.TICK_MILLIS * 4); // past the watcher's registration (within two ticks)
             RawHttp.Response response = client.send(request.substring(split)).read(1).get(0);
 
             assertThat(response.status()).isEqualTo(200);
