@@ -251,8 +251,11 @@ public final class Kernel implements AutoCloseable {
             }
             List<ThreadControl> stuck = core.survivors().stream().filter(core.registry()::isStuck).toList();
             if (!stuck.isEmpty()) {
-                log.warn("kernel {} is waiting for {} thread(s) that ignore their cancellation: {}", name(),
-                        stuck.size(), describe(stuck));
+                // "Still running", not "ignoring": a group's owner cancelled while its members end waits
+                // for them (as it must), and may be listed here under load without ignoring anything.
+                log.warn("kernel {} is waiting for {} thread(s) still running longer than {} after their cancellation"
+                        + " (a thread in a JDK call that ignores interrupts, or an owner waiting for its group): {}",
+                        name(), stuck.size(), Duration.ofNanos(core.stuckThresholdNanos()), describe(stuck));
             }
         }
     }
@@ -271,7 +274,7 @@ public final class Kernel implements AutoCloseable {
             sb.append('#').append(t.id()).append(' ').append(t.name());
             long pending = t.nanosSinceCancelRequest();
             if (pending >= 0) {
-                sb.append(" (cancel ignored for ").append(Duration.ofNanos(pending).toMillis()).append(" ms)");
+                sb.append(" (cancelled ").append(Duration.ofNanos(pending).toMillis()).append(" ms ago)");
             }
         }
         return sb.toString();
