@@ -82,11 +82,13 @@ class TimeoutWakeupStressTest {
 
     // ---- the primitives ----
 
-    static final class LockRace extends Race {
-        final Lock lock = new Lock();
+    /** A lock race: the main thread holds the lock, the waiter locks it, the wake-up is the main thread's unlock. */
+    abstract static class HeldLockRace<L extends java.util.concurrent.locks.Lock> extends Race {
+        final L lock;
 
-        LockRace() {
-            super("Lock.lock");
+        HeldLockRace(String name, L lock) {
+            super(name);
+            this.lock = lock;
         }
 
         @Override
@@ -101,12 +103,23 @@ class TimeoutWakeupStressTest {
 
         @Override
         boolean timedOp(long nanos) {
-            return lock.tryLock(nanos, TimeUnit.NANOSECONDS);
+            try {
+                return lock.tryLock(nanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) { // thredo's locks throw ThreadCancelled instead; never here
+                throw new AssertionError(e);
+            }
         }
 
         @Override
         void wake() {
             lock.unlock();
+        }
+    }
+
+    /** {@link Lock} has no owner: the main thread sees whether the waiter took it and releases it for it. */
+    static final class LockRace extends HeldLockRace<Lock> {
+        LockRace() {
+            super("Lock.lock", new Lock());
         }
 
         @Override
@@ -125,26 +138,10 @@ class TimeoutWakeupStressTest {
         }
     }
 
-    static final class ReentrantLockRace extends Race {
-        final ReentrantLock lock = new ReentrantLock();
-
+    /** {@link ReentrantLock} is owned: the waiter checks and releases its own hold. */
+    static final class ReentrantLockRace extends HeldLockRace<ReentrantLock> {
         ReentrantLockRace() {
-            super("ReentrantLock.lock");
-        }
-
-        @Override
-        void prepare() {
-            lock.lock();
-        }
-
-        @Override
-        void op() {
-            lock.lock();
-        }
-
-        @Override
-        boolean timedOp(long nanos) {
-            return lock.tryLock(nanos, TimeUnit.NANOSECONDS);
+            super("ReentrantLock.lock", new ReentrantLock());
         }
 
         @Override
@@ -157,11 +154,6 @@ class TimeoutWakeupStressTest {
                 return tookEffect ? "the waiter returned but does not own the lock" : "a waiter whose wait ended early owns the lock";
             }
             return null;
-        }
-
-        @Override
-        void wake() {
-            lock.unlock();
         }
 
         @Override
