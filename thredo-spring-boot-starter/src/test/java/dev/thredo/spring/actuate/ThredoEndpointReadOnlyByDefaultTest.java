@@ -6,6 +6,7 @@ import dev.thredo.Kernel;
 import dev.thredo.ThreadInfo;
 import dev.thredo.ThredoThread;
 import dev.thredo.Thredo;
+import dev.thredo.spring.KernelPolling;
 import dev.thredo.spring.actuate.HttpSupport.Reply;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class ThredoEndpointReadOnlyByDefaultTest {
         HttpSupport http = new HttpSupport(port);
         ThredoThread<Void> sleeper = kernel.spawn("read-only-sleeper", () -> Thredo.sleep(Duration.ofDays(1)));
         try {
-            Polling.await("the sleeper is blocked", () -> kernel.thread(sleeper.id()).map(ThreadInfo::state)
+            KernelPolling.awaitUntil("the sleeper is blocked", () -> kernel.thread(sleeper.id()).map(ThreadInfo::state)
                     .filter(s -> s == ThreadInfo.State.BLOCKED).isPresent());
 
             assertThat(http.get("/actuator/thredo?name=read-only-sleeper").status()).isEqualTo(200);

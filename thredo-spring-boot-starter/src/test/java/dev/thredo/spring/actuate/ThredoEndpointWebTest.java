@@ -8,6 +8,7 @@ import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
 import dev.thredo.ThredoThread;
 import dev.thredo.Thredo;
+import dev.thredo.spring.KernelPolling;
 import dev.thredo.spring.actuate.HttpSupport.Reply;
 import java.time.Duration;
 import java.time.Instant;
@@ -249,7 +250,7 @@ class ThredoEndpointWebTest {
         for (int i = 1; i <= 3; i++) {
             awaitBlocked(sleeper("g" + i));
         }
-        Polling.await("the gauge counts the 3 sleepers",
+        KernelPolling.awaitUntil("the gauge counts the 3 sleepers",
                 () -> metric("thredo.threads.live?tag=state:blocked", "VALUE") >= 3);
         JsonNode meter = http.get("/actuator/metrics/thredo.threads.live").json();
         assertThat(meter.get("baseUnit").asString()).isEqualTo("threads");
@@ -273,10 +274,10 @@ class ThredoEndpointWebTest {
         assertThat(http.post("/actuator/thredo/" + sleeper.id() + "/cancel").status()).isEqualTo(202);
         sleeper.await();
 
-        Polling.await("started counts 2 more", () -> metric("thredo.threads.started", "COUNT") >= started + 2);
-        Polling.await("ended{cancelled} counts 1 more",
+        KernelPolling.awaitUntil("started counts 2 more", () -> metric("thredo.threads.started", "COUNT") >= started + 2);
+        KernelPolling.awaitUntil("ended{cancelled} counts 1 more",
                 () -> metric("thredo.threads.ended?tag=outcome:cancelled", "COUNT") >= cancelled + 1);
-        Polling.await("ended{succeeded} counts 1 more",
+        KernelPolling.awaitUntil("ended{succeeded} counts 1 more",
                 () -> metric("thredo.threads.ended?tag=outcome:succeeded", "COUNT") >= succeeded + 1);
         assertThat(metric("thredo.cancel.latency", "COUNT")).isGreaterThanOrEqualTo(latencies + 1);
         assertThat(metric("thredo.cancel.latency", "TOTAL_TIME")).isPositive();
@@ -314,7 +315,7 @@ class ThredoEndpointWebTest {
     }
 
     private void awaitBlocked(ThredoThread<?> t) {
-        Polling.await(t.name() + " is blocked", () -> kernel.thread(t.id()).map(ThreadInfo::state)
+        KernelPolling.awaitUntil(t.name() + " is blocked", () -> kernel.thread(t.id()).map(ThreadInfo::state)
                 .filter(s -> s == ThreadInfo.State.BLOCKED).isPresent());
     }
 

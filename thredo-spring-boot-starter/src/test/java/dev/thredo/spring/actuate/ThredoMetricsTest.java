@@ -6,6 +6,7 @@ import dev.thredo.Kernel;
 import dev.thredo.KernelStats;
 import dev.thredo.ThredoThread;
 import dev.thredo.Thredo;
+import dev.thredo.spring.KernelPolling;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -31,7 +32,7 @@ class ThredoMetricsTest {
         ThredoThread<Void> a = kernel.spawn(() -> Thredo.sleep(Duration.ofDays(1)));
         ThredoThread<Void> b = kernel.spawn(() -> Thredo.sleep(Duration.ofDays(1)));
 
-        Polling.await("2 blocked", () -> live("blocked") == 2);
+        KernelPolling.awaitUntil("2 blocked", () -> live("blocked") == 2);
         assertThat(live("running")).isZero();
         assertThat(live("cancelling")).isZero();
         assertThat(registry.get("thredo.threads.stuck").gauge().value()).isZero();
