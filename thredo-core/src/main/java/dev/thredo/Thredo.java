@@ -30,9 +30,16 @@ import java.util.concurrent.Callable;
  * deadline had not passed becomes {@link UncaughtTimeout}. A deadline that passes while the body no
  * longer blocks is dropped when the scope exits normally. Cancellation wins over timeouts.
  *
- * <p>Deadlines are delivered at thredo blocking points; JDK blocking calls learn them from
- * {@link #deadline()} (hand it to HTTP and JDBC timeouts). Timeout and shield scopes need a thredo
- * thread: outside one they throw {@link IllegalStateException}.
+ * <p>Deadlines reach JDK blocking calls too: a deadline that passes while the thread is in
+ * {@code Thread.sleep}, {@code BlockingQueue.take}, {@code Object.wait}, socket I/O,
+ * {@code HttpClient.send} or any call that honours interrupts ends that call by interrupt (or, inside
+ * an {@link #onCancel} registration, by its cancel action), and the scope's exit turns the call's
+ * failure (an {@code InterruptedException}, a wrapped one, a closed socket, a cancelled statement)
+ * into {@link ThreadTimeout} or {@link TimeoutCancelled} as above, with that failure as its cause. The
+ * interrupt never leaks out of its scope: leaving the scope clears it unless a cancellation is due.
+ * {@link #deadline()} hands the deadline to APIs with timeouts of their own (JDBC, HTTP clients).
+ * Timeout and shield scopes need a thredo thread: outside one they throw
+ * {@link IllegalStateException}.
  *
  * <p>Bodies may throw checked exceptions; whatever a body throws leaves {@link #run},
  * {@link #timeoutAfter}, {@link #ignoreAfter} and {@link #shield} unchanged, except for the timeout
@@ -137,8 +144,12 @@ public final class Thredo {
         int level = self.enterTimeout(Clocks.deadlineAfter(d));
         try {
             return body.call();
-        } catch (ThreadTimeout | TimeoutCancelled e) {
-            throw resolve(self, level, e, false);
+        } catch (Throwable t) {
+            Throwable out = onScopeExit(self, level, d, t, false);
+            if (out == t) {
+                throw t;
+            }
+            throw Exceptions.rethrow(out);
         } finally {
             self.exitTimeout();
         }
@@ -162,12 +173,15 @@ public final class Thredo {
         int level = self.enterTimeout(Clocks.deadlineAfter(d));
         try {
             return Optional.ofNullable(body.call());
-        } catch (ThreadTimeout | TimeoutCancelled e) {
-            RuntimeException resolved = resolve(self, level, e, true);
-            if (resolved == null) {
+        } catch (Throwable t) {
+            Throwable out = onScopeExit(self, level, d, t, true);
+            if (out == null) {
                 return Optional.empty();
             }
-            throw resolved;
+            if (out == t) {
+                throw t;
+            }
+            throw Exceptions.rethrow(out);
         } finally {
             self.exitTimeout();
         }
@@ -186,18 +200,31 @@ public final class Thredo {
     }
 
     /**
-     * What a timeout leaving the scope at {@code level} becomes: {@code null} if this scope is an
-     * {@code ignoreAfter} that swallows it, else the exception to throw (unchecked; an {@link Error}
-     * is smuggled through {@link Exceptions#rethrow}).
+     * What {@code t}, leaving the scope at {@code level} (of duration {@code d}), becomes: itself,
+     * {@code null} if this scope is an {@code ignoreAfter} that swallows it, or the timeout it stands for.
+     * A thredo timeout carries the time its expiry was observed; any other failure is a timeout's
+     * doing if an expired deadline was delivered to this thread's JDK calls (an interrupt, a cancel
+     * action), and is then the timeout's cause.
      */
-    private static RuntimeException resolve(ThreadControl self, int level, ThreadCancelled e, boolean ignore) {
-        long observedAt = e instanceof ThreadTimeout t ? t.observedAtNanos() : ((TimeoutCancelled) e).observedAtNanos();
-        Throwable out = switch (self.timeoutVerdict(level, observedAt)) {
-            case 0 -> ignore ? null : e instanceof ThreadTimeout ? e : withCause(new ThreadTimeout("deadline passed", observedAt), e);
-            case 1 -> e instanceof TimeoutCancelled ? e : withCause(new TimeoutCancelled("an enclosing deadline passed", observedAt), e);
-            default -> new UncaughtTimeout("a timeout escaped the timeoutAfter scope it belonged to", e);
+    private static Throwable onScopeExit(ThreadControl self, int level, Duration d, Throwable t, boolean ignore) {
+        long observedAt;
+        if (t instanceof ThreadTimeout timeout) {
+            observedAt = timeout.observedAtNanos();
+        } else if (t instanceof TimeoutCancelled cancelled) {
+            observedAt = cancelled.observedAtNanos();
+        } else if (!(t instanceof ThreadCancelled) && (observedAt = self.deliveredDeadlineAt()) != Long.MIN_VALUE) {
+            // a JDK call ended by the deadline
+        } else {
+            return t;
+        }
+        return switch (self.timeoutVerdict(level, observedAt)) {
+            case 0 -> ignore ? null
+                    : t instanceof ThreadTimeout ? t : withCause(new ThreadTimeout("timed out after " + d, observedAt), t);
+            case 1 -> t instanceof TimeoutCancelled ? t
+                    : withCause(new TimeoutCancelled("an enclosing deadline passed", observedAt), t);
+            default -> t instanceof ThreadTimeout || t instanceof TimeoutCancelled
+                    ? new UncaughtTimeout("a timeout escaped the timeoutAfter scope it belonged to", t) : t;
         };
-        return out == null ? null : Exceptions.rethrow(out);
     }
 
     private static Throwable withCause(Throwable t, Throwable cause) {
@@ -228,6 +255,23 @@ public final class Thredo {
             body.run();
             return null;
         });
+    }
+
+    /**
+     * Registers {@code action} to run, instead of an interrupt, if the calling thread is cancelled or a
+     * deadline in force expires before the returned registration is closed; for the span of one
+     * blocking call that an interrupt cannot end or would end destructively. See {@link CancelAction}
+     * for the guarantees (run off this thread, at most once, never after {@code close} returned).
+     *
+     * <p>A delivery point: a pending cancellation or expired deadline is thrown at once, and nothing
+     * is registered. Outside a thredo thread nothing can cancel the call through thredo: the returned
+     * registration is inert and the action never runs.
+     *
+     * @throws ThreadCancelled if the thread is cancelled
+     * @throws ThreadTimeout if a deadline in force has passed
+     */
+    public static CancelAction onCancel(VoidBody<? extends Exception> action) {
+        return CancelAction.open(Objects.requireNonNull(action, "action"));
     }
 
     /**

@@ -24,7 +24,7 @@ public final class KernelCore {
     private final AtomicLong groupIds = new AtomicLong();
     final Registry registry;
     final Counters counters = new Counters();
-    final InterruptDelivery delivery = new InterruptDelivery();
+    final CancelDelivery delivery = new CancelDelivery();
 
     /** Threads spawned or adopted and not yet fully ended (past their group and joiner notifications). */
     private final AtomicLong unfinished = new AtomicLong();
@@ -139,9 +139,7 @@ public final class KernelCore {
         }
         adopted.end(null, failure);
         ThreadControl.detachCurrent();
-        if (adopted.isCancelRequested()) {
-            Thread.interrupted(); // a pooled thread must not go back to its pool interrupted
-        }
+        adopted.clearOwnInterrupt(); // a pooled thread must not go back to its pool interrupted
     }
 
     private void register(ThreadControl t) {

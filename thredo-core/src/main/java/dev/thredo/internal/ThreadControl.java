@@ -37,19 +37,37 @@ import java.util.concurrent.locks.LockSupport;
  * Level-triggered: while the flag is set and no shield is open, every blocking point throws
  * ({@link #pendingAbort()}), and the thread's interrupt flag is kept set so that JDK blocking calls
  * end too. {@link #requestCancel()} never blocks: if the thread sits in a thredo wait it is only
- * unparked; otherwise the interrupt is delivered from another thread ({@link InterruptDelivery}),
+ * unparked; otherwise the cancellation is delivered from another thread ({@link CancelDelivery}),
  * because {@code Thread.interrupt()} of a virtual thread in {@code FileChannel.read} blocks the
  * interrupter. The two sides meet Dekker-style on the volatile {@code state} and {@code blockedOn}:
  * the canceller writes the state then reads {@code blockedOn}; the thread clears {@code blockedOn}
  * then reads the state ({@link #exitWait()}), so one of them always sees the other.
  *
- * <h2>Shields</h2>
- * {@code shieldDepth} is written by the owner and read by the interrupt deliverer, both under this
- * object's monitor, so an interrupt is never delivered once the thread has entered a shield (a
- * JDK call inside the shield must not be hit by a held-back cancel). Entering a shield clears the
- * interrupt flag; leaving the last one re-arms it if a cancellation is pending.
+ * <h2>Deadlines reach JDK calls</h2>
+ * Thredo waits park until the visible deadline themselves. For a thread in a JDK call, each scope
+ * that makes the effective deadline earlier arms the {@link DeadlineTimer}, which has the expired
+ * deadline delivered like a cancellation: an interrupt, or the open cancel action. The delivery
+ * marks the gate {@code DEADLINE_DELIVERED}: the interrupt flag is then the deadline's, not an
+ * outside cancellation request, and a failure leaving a scope is the deadline's doing
+ * ({@link #deliveredDeadlineAt()}). When the owner's visible deadline becomes later (a scope left,
+ * a shield entered) and the delivered one no longer applies, the owner clears the flag: a deadline's
+ * interrupt never leaks out of its scope. A cancellation wins: it is not followed by its deadlines.
  *
- * <h2>Memory effects</h2>
+ * <h2>The gate</h2>
+ * A delivery decides (phase, shield depth, published deadline, cancel action) and interrupts while
+ * holding the {@code gate}'s lock bit, a few instructions and one {@code interrupt()}. The owner
+ * changes those values first (volatile writes) and then waits until the gate is not held
+ * ({@link #awaitDeliveries()}): a delivery that decided on the old values has then delivered, and
+ * every later one sees the new values. So no interrupt reaches a thread after it entered a shield,
+ * left the deadline's scope, opened a cancel action, or ended its adoption. The owner's fast path
+ * is one volatile read of the gate. (A CAS bit rather than a monitor: no delivery thread may block
+ * inside a monitor, which pins a carrier on JDK 21 to 23.)
+ *
+ * <h2>Cancel actions</h2>
+ * While a {@link CancelActionControl} registration is open, deliveries claim and run its action
+ * instead of interrupting; closing it waits for a running action, then re-arms what is pending.
+ *
+  * <h2>Memory effects</h2>
  * The result and exception are written before the state CAS that publishes the outcome, so a
  * thread that sees a final phase sees them.
  */
@@ -70,16 +88,23 @@ public final class ThreadControl implements Runnable {
     static final int PHASE = 7;
     static final int CANCEL_REQUESTED = 8;
 
+    /** {@code gate} bit: a delivery holds the gate, between its decision and its interrupt. */
+    private static final int GATE_LOCKED = 1;
+    /** {@code gate} bit: an expired deadline was delivered and still applies (the interrupt flag may be its). */
+    private static final int DEADLINE_DELIVERED = 2;
+
     private static final VarHandle STATE;
-    private static final VarHandle DEADLINE;
     private static final VarHandle FACADE;
+    private static final VarHandle GATE;
+    private static final VarHandle ARMED;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(ThreadControl.class, "state", int.class);
-            DEADLINE = l.findVarHandle(ThreadControl.class, "publishedDeadline", long.class);
             FACADE = l.findVarHandle(ThreadControl.class, "facade", Object.class);
+            GATE = l.findVarHandle(ThreadControl.class, "gate", int.class);
+            ARMED = l.findVarHandle(ThreadControl.class, "armed", DeadlineTimer.Entry.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -108,8 +133,16 @@ public final class ThreadControl implements Runnable {
     private volatile long cancelRequestedNanos;
     private volatile String blockedOn;
     private volatile boolean wokenByInterrupt;
-    @SuppressWarnings("unused") // written by the owner, read by the registry through DEADLINE
-    private long publishedDeadline = DeadlineStack.NONE;
+    /** The visible effective deadline; written by the owner, read by deliveries, the timer and the registry. */
+    private volatile long publishedDeadline = DeadlineStack.NONE;
+    /** {@link #GATE_LOCKED} and {@link #DEADLINE_DELIVERED}; see "Delivery" in the class comment. */
+    private volatile int gate;
+    /** When the delivered deadline was found expired; written with {@link #DEADLINE_DELIVERED} under the gate. */
+    private long deadlineFiredAt;
+    /** The earliest deadline armed with the {@link DeadlineTimer}, or {@code null}. */
+    private volatile DeadlineTimer.Entry armed;
+    /** The innermost open cancel action registration, or {@code null}: run instead of the interrupt. */
+    private volatile CancelActionControl action;
 
     // Owner-only state.
     private DeadlineStack deadlines;
@@ -119,8 +152,9 @@ public final class ThreadControl implements Runnable {
     ThreadControl registryPrev;
     ThreadControl registryNext;
     boolean registered;
+    /** Open shields; written by the owner, read by deliveries under the gate. */
+    private volatile int shieldDepth;
     // Guarded by this.
-    private int shieldDepth;
     private WaitQueue terminationWaiters;
 
     ThreadControl(KernelCore kernel, long id, String name, boolean daemon, long parentId,
@@ -162,6 +196,18 @@ public final class ThreadControl implements Runnable {
         CURRENT.remove(Thread.currentThread());
     }
 
+    /**
+     * For an adopted thread that has {@linkplain #end ended}: once no delivery is on its way (none
+     * starts after the end), clears an interrupt flag that a cancellation or deadline of its own set,
+     * so the thread goes back to its pool as it came.
+     */
+    void clearOwnInterrupt() {
+        awaitDeliveries();
+        if (isCancelRequested() || (gate & DEADLINE_DELIVERED) != 0) {
+            Thread.interrupted();
+        }
+    }
+
     @Override
     public void run() {
         CURRENT.put(thread, this);
@@ -191,6 +237,10 @@ public final class ThreadControl implements Runnable {
      */
     void end(Object value, Throwable failure) {
         kernel.registry.remove(this);
+        DeadlineTimer.Entry armedEntry = armed;
+        if (armedEntry != null && ARMED.compareAndSet(this, armedEntry, null)) {
+            DeadlineTimer.retire(armedEntry); // the timer need not hold this thread until the entry is due
+        }
         if (failure == null) {
             result = value;
         } else {
@@ -266,7 +316,7 @@ public final class ThreadControl implements Runnable {
         if (blockedOn != null && !wokenByInterrupt) {
             LockSupport.unpark(thread); // parked in a thredo wait: it sees the request when it wakes, or in exitWait
         } else {
-            kernel.delivery.deliver(this);
+            kernel.delivery.cancel(this);
         }
         return true;
     }
@@ -288,14 +338,16 @@ public final class ThreadControl implements Runnable {
     /**
      * For a wait that holds cancellation back (a shield, a HOLD wait): clears the calling owner's
      * interrupt flag, which would otherwise make every park or select return at once, and records a
-     * pending interrupt as a cancellation request; {@link #exitWait()} or the shield's exit re-arms
-     * it when it may be delivered.
+     * pending interrupt as a cancellation request, unless it is a delivered deadline's;
+     * {@link #exitWait()} or the shield's exit re-arms it when it may be delivered.
      *
      * @return whether the flag was set
      */
     public boolean absorbInterrupt() {
         if (Thread.interrupted()) {
-            noteInterrupt();
+            if ((gate & DEADLINE_DELIVERED) == 0) {
+                noteInterrupt();
+            }
             return true;
         }
         return false;
@@ -306,12 +358,152 @@ public final class ThreadControl implements Runnable {
         cancelRequestedAtMillis = System.currentTimeMillis();
     }
 
-    /** Called on a delivery thread: interrupts the thread unless it has ended or is shielded. */
-    void deliverInterrupt() {
-        synchronized (this) {
+    // ---- delivery (see the class comment) ----
+
+    /** On a delivery thread: ends the thread's JDK call for its cancellation, unless it has ended or is shielded. */
+    void deliverCancel() {
+        CancelActionControl claimed = null;
+        lockGate();
+        try {
             if ((state & PHASE) == RUNNING && shieldDepth == 0) {
-                thread.interrupt();
+                claimed = interruptOrClaim();
             }
+        } finally {
+            unlockGate();
+        }
+        if (claimed != null) {
+            claimed.runClaimed();
+        }
+    }
+
+    /**
+     * On a delivery thread: ends the thread's JDK call for its expired deadline, unless the deadline no
+     * longer applies (its scope was left, a shield hides it) or a cancellation was delivered instead.
+     */
+    void deliverDeadline() {
+        CancelActionControl claimed = null;
+        lockGate();
+        try {
+            int s = state;
+            long deadline = publishedDeadline;
+            long now = System.nanoTime();
+            boolean cancelDelivered = (s & CANCEL_REQUESTED) != 0 && shieldDepth == 0; // cancellation wins
+            if ((s & PHASE) == RUNNING && !cancelDelivered && deadline != DeadlineStack.NONE && now - deadline >= 0) {
+                if ((gate & DEADLINE_DELIVERED) == 0) {
+                    deadlineFiredAt = now;
+                    gate = GATE_LOCKED | DEADLINE_DELIVERED;
+                }
+                claimed = interruptOrClaim();
+            }
+        } finally {
+            unlockGate();
+        }
+        if (claimed != null) {
+            claimed.runClaimed();
+        }
+    }
+
+    /** Under the gate: interrupts the thread, or claims its open cancel action (to run after the gate). */
+    private CancelActionControl interruptOrClaim() {
+        CancelActionControl a = action;
+        if (a == null) {
+            thread.interrupt();
+            return null;
+        }
+        return a.claim() ? a : null;
+    }
+
+    /** Called by the {@link DeadlineTimer} when {@code entry}, armed for this thread, is due. */
+    void deadlineDue(DeadlineTimer.Entry entry) {
+        if (!ARMED.compareAndSet(this, entry, null)) {
+            return; // replaced by an earlier one meanwhile
+        }
+        long deadline = publishedDeadline; // pairs with the owner: deadline published, then `armed` read
+        if (deadline == DeadlineStack.NONE || isDone()) {
+            return;
+        }
+        if (System.nanoTime() - deadline < 0) {
+            armIfEarlier(deadline); // fired for a scope already left; arm for the one in force
+        } else {
+            kernel.delivery.deadline(this);
+        }
+    }
+
+    /** Makes sure the {@link DeadlineTimer} fires no later than {@code deadline} for this thread. */
+    private void armIfEarlier(long deadline) {
+        for (;;) {
+            DeadlineTimer.Entry current = armed;
+            if (current != null && current.at - deadline <= 0) {
+                return;
+            }
+            DeadlineTimer.Entry fresh = new DeadlineTimer.Entry(this, deadline);
+            if (ARMED.compareAndSet(this, current, fresh)) {
+                if (current != null) {
+                    DeadlineTimer.retire(current);
+                }
+                DeadlineTimer.schedule(fresh);
+                return;
+            }
+        }
+    }
+
+    private void lockGate() {
+        for (int spins = 0;; spins++) {
+            int g = gate;
+            if ((g & GATE_LOCKED) == 0 && GATE.compareAndSet(this, g, g | GATE_LOCKED)) {
+                return;
+            }
+            backOff(spins);
+        }
+    }
+
+    private void unlockGate() {
+        GATE.getAndBitwiseAnd(this, ~GATE_LOCKED);
+    }
+
+    /**
+     * The owner's side of the gate, after it changed what deliveries decide on (its published
+     * deadline, shield depth, phase or cancel action): returns once no delivery that may have decided
+     * on the old values is still on its way. A delivery holds the gate only for its checks and one
+     * {@code interrupt()}, so this waits briefly (a virtual thread's {@code interrupt()} can take until
+     * a {@code FileChannel} read of that thread returns, and this thread is not in one now).
+     */
+    private void awaitDeliveries() {
+        for (int spins = 0; (gate & GATE_LOCKED) != 0; spins++) {
+            backOff(spins);
+        }
+    }
+
+    private static void backOff(int spins) {
+        if (spins < 64) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
+    /**
+     * Owner, after its visible deadline became later: if a delivered deadline no longer applies, its
+     * interrupt must not leak out of its scope, so the flag is cleared (and re-armed if a cancellation
+     * is due).
+     */
+    private void retireDeliveredDeadline() {
+        if (gate == 0) {
+            return; // nothing delivered, nothing on its way: later deliveries see the new deadline
+        }
+        lockGate();
+        try {
+            long deadline = visibleDeadline();
+            if ((gate & DEADLINE_DELIVERED) != 0
+                    && (deadline == DeadlineStack.NONE || System.nanoTime() - deadline < 0)) {
+                gate = GATE_LOCKED;
+                Thread.interrupted();
+            }
+        } finally {
+            unlockGate();
+        }
+        if ((gate & DEADLINE_DELIVERED) == 0) {
+            rearmCancel();
         }
     }
 
@@ -321,8 +513,8 @@ public final class ThreadControl implements Runnable {
      */
     public ThreadCancelled pendingAbort() {
         int s = state;
-        if ((s & CANCEL_REQUESTED) == 0 && Thread.currentThread().isInterrupted()) {
-            noteInterrupt();
+        if ((s & CANCEL_REQUESTED) == 0 && Thread.currentThread().isInterrupted() && (gate & DEADLINE_DELIVERED) == 0) {
+            noteInterrupt(); // an interrupt from outside; a delivered deadline's is no cancellation
             s = state;
         }
         if ((s & CANCEL_REQUESTED) != 0) {
@@ -345,8 +537,8 @@ public final class ThreadControl implements Runnable {
 
     /**
      * A delivery point outside any wait ({@code checkCancellation}): throws {@link #pendingAbort()}
-     * if there is one. A cancellation also keeps the interrupt flag set, so JDK calls fail too; a
-     * timeout does not touch it (a timeout is not a cancellation of the thread).
+     * if there is one. The interrupt flag is kept set for what is pending (level-triggered), so JDK
+     * calls fail too.
      */
     public void checkpoint() {
         ThreadCancelled abort = pendingAbort();
@@ -356,11 +548,55 @@ public final class ThreadControl implements Runnable {
         }
     }
 
-    /** Re-sets the interrupt flag if a cancellation is pending and not held back by a shield. */
+    /**
+     * Level-triggered delivery to JDK calls, by the owner: re-sets the interrupt flag (or, with a cancel
+     * action open, has the action run) if a cancellation is due and not held back by a shield, or a
+     * visible deadline has passed.
+     */
     void rearmInterrupt() {
-        if ((state & CANCEL_REQUESTED) != 0 && shieldDepth == 0) {
-            Thread.currentThread().interrupt();
+        if (rearmCancel()) {
+            return;
         }
+        DeadlineStack d = deadlines;
+        long deadline;
+        if (d == null || (deadline = d.effective()) == DeadlineStack.NONE) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - deadline < 0 || (state & PHASE) != RUNNING) {
+            return;
+        }
+        if ((gate & DEADLINE_DELIVERED) == 0) {
+            lockGate();
+            try {
+                if ((gate & DEADLINE_DELIVERED) == 0) {
+                    deadlineFiredAt = now;
+                    gate = GATE_LOCKED | DEADLINE_DELIVERED;
+                }
+            } finally {
+                unlockGate();
+            }
+        }
+        CancelActionControl a = action;
+        if (a == null) {
+            Thread.currentThread().interrupt();
+        } else if (a.isOpen()) {
+            kernel.delivery.deadline(this);
+        }
+    }
+
+    /** The cancellation part of {@link #rearmInterrupt()}; {@code true} if a cancellation is due. */
+    private boolean rearmCancel() {
+        if ((state & CANCEL_REQUESTED) == 0 || shieldDepth != 0) {
+            return false;
+        }
+        CancelActionControl a = action;
+        if (a == null) {
+            Thread.currentThread().interrupt();
+        } else if (a.isOpen()) {
+            kernel.delivery.cancel(this);
+        }
+        return true;
     }
 
     void enterWait(String what) {
@@ -389,39 +625,82 @@ public final class ThreadControl implements Runnable {
         rearmInterrupt();
     }
 
+    // ---- cancel actions (owner only) ----
+
+    /**
+     * Opens a cancel action registration: until it is closed, a cancellation or an expired deadline
+     * runs {@code a} (on a delivery thread, at most once) instead of interrupting this thread. A
+     * delivery point first: a pending cancellation or expired deadline is thrown instead.
+     *
+     * @throws ThreadCancelled if one is pending; nothing is registered then
+     */
+    public CancelActionControl openCancelAction(CancelActionControl.Action a) {
+        checkpoint();
+        CancelActionControl registration = new CancelActionControl(a, action);
+        action = registration;
+        awaitDeliveries(); // one that chose to interrupt before it saw the registration has now done so
+        ThreadCancelled abort = pendingAbort();
+        if (abort != null) {
+            closeCancelAction(registration);
+            throw abort;
+        }
+        return registration;
+    }
+
+    /**
+     * Closes {@code registration} (the innermost open one): waits for its action if it is running,
+     * and then lets what is pending reach the thread as usual (the interrupt flag, or the next outer
+     * registration's action).
+     *
+     * @return whether the action ran
+     */
+    public boolean closeCancelAction(CancelActionControl registration) {
+        if (action != registration) {
+            throw new IllegalStateException("cancel actions must be closed innermost first, by the thread that opened them");
+        }
+        boolean ran = registration.close();
+        action = registration.outer;
+        rearmInterrupt();
+        return ran;
+    }
+
     // ---- shields and deadlines (owner only) ----
 
     /** Opens a shield: cancellation and enclosing deadlines are held back until the matching close. */
     public void enterShield() {
         deadlines().pushShield();
         publishDeadline();
-        synchronized (this) {
-            shieldDepth++;
-        }
+        shieldDepth++;
+        awaitDeliveries(); // after this, no delivery interrupts us: they all see the shield
         absorbInterrupt(); // ours or an outsider's: held back as a cancellation, not left to hit JDK calls
+        retireDeliveredDeadline();
     }
 
     /** Closes the innermost shield. */
     public void exitShield() {
-        synchronized (this) {
-            shieldDepth--;
-        }
+        shieldDepth--;
         deadlines.pop();
-        publishDeadline();
+        long deadline = publishDeadline();
+        if (deadline != DeadlineStack.NONE) {
+            armIfEarlier(deadline); // an enclosing deadline is visible again
+        }
         rearmInterrupt();
     }
 
     /** Opens a timeout scope ending at {@code deadlineNanos}; returns its level. */
     public int enterTimeout(long deadlineNanos) {
         int level = deadlines().pushTimeout(deadlineNanos);
-        publishDeadline();
+        if (publishDeadline() == deadlineNanos) {
+            armIfEarlier(deadlineNanos); // pairs with deadlineDue(): deadline published, then `armed` read
+        }
         return level;
     }
 
-    /** Closes the innermost timeout scope. */
+    /** Closes the innermost timeout scope; a delivered deadline that no longer applies leaves no interrupt behind. */
     public void exitTimeout() {
         deadlines.pop();
         publishDeadline();
+        retireDeliveredDeadline();
     }
 
     /**
@@ -430,6 +709,15 @@ public final class ThreadControl implements Runnable {
      */
     public int timeoutVerdict(int level, long observedAt) {
         return deadlines.exitVerdict(level, observedAt);
+    }
+
+    /**
+     * When an expired deadline was delivered to this thread's JDK calls (by interrupt or cancel
+     * action) and still applies: the {@link System#nanoTime()} at which it was found expired; else
+     * {@link Long#MIN_VALUE}. A failure leaving a scope then is that deadline's doing. Owner only.
+     */
+    public long deliveredDeadlineAt() {
+        return (gate & DEADLINE_DELIVERED) != 0 ? deadlineFiredAt : Long.MIN_VALUE;
     }
 
     /** The earliest deadline in force, as a {@link System#nanoTime()} value, or {@code Long.MAX_VALUE}. */
@@ -446,8 +734,11 @@ public final class ThreadControl implements Runnable {
         return d;
     }
 
-    private void publishDeadline() {
-        DEADLINE.setRelease(this, deadlines.effective());
+    /** Publishes the visible deadline to deliveries (a volatile write, ordered before the owner's next read). */
+    private long publishDeadline() {
+        long deadline = deadlines.effective();
+        publishedDeadline = deadline;
+        return deadline;
     }
 
     // ---- termination ----
@@ -593,6 +884,6 @@ public final class ThreadControl implements Runnable {
 
     /** The effective deadline last published by the owner, for other threads to read. */
     public long publishedDeadline() {
-        return (long) DEADLINE.getAcquire(this);
+        return publishedDeadline;
     }
 }
