@@ -29,8 +29,10 @@ public @interface ThredoScoped {
     /**
      * Deadline of each call, as a duration string ({@code "2s"}, {@code "500ms"}, or ISO-8601
      * {@code "PT2S"}); property placeholders ({@code "${app.timeout:2s}"}) are resolved against the
-     * environment. Empty (the default): no deadline. A call that exceeds it throws
-     * {@link dev.thredo.ThreadTimeout} (members are cancelled and waited for first).
+     * environment. Empty (the default): no deadline. The deadline reaches what the call blocks in,
+     * thredo waits and JDK blocking calls alike (a JDBC statement is cancelled in the database). A call
+     * that exceeds it throws {@link ThredoScopedTimeout}, a {@link dev.thredo.ThreadTimeout} (members are
+     * cancelled and waited for first).
      */
     String timeout() default "";
 

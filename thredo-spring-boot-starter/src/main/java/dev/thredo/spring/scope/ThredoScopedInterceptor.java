@@ -3,9 +3,11 @@ package dev.thredo.spring.scope;
 import dev.thredo.Adoption;
 import dev.thredo.Body;
 import dev.thredo.Kernel;
+import dev.thredo.ThreadTimeout;
 import dev.thredo.Thredo;
 import dev.thredo.ThredoGroup;
 import dev.thredo.spring.ThredoScoped;
+import dev.thredo.spring.ThredoScopedTimeout;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.time.Duration;
@@ -29,7 +31,7 @@ import org.springframework.util.ClassUtils;
  */
 public class ThredoScopedInterceptor implements MethodInterceptor {
 
-    private static final Spec NOT_SCOPED = new Spec(null, null, null);
+    private static final Spec NOT_SCOPED = new Spec(null, null, null, null);
 
 
     private final Supplier<Kernel> kernel;
@@ -54,7 +56,14 @@ public class ThredoScopedInterceptor implements MethodInterceptor {
         Adoption adoption = isThredoThread() ? null : kernel.get().adopt(spec.name());
         try {
             Body<Object, Exception> body = () -> inGroup(invocation, spec);
-            return spec.timeout() == null ? body.call() : Thredo.timeoutAfter(spec.timeout(), body);
+            if (spec.timeout() == null) {
+                return body.call();
+            }
+            try {
+                return Thredo.timeoutAfter(spec.timeout(), body);
+            } catch (ThreadTimeout timeout) { // this scope's own: an inner one would have left as UncaughtTimeout
+                throw new ThredoScopedTimeout(spec.name(), spec.timeoutText(), timeout);
+            }
         } catch (UndeclaredThrowableException e) {
             Throwable thrown = e.getCause() instanceof Carried c ? c.getCause() : e;
             if (adoption != null) {
@@ -114,11 +123,11 @@ public class ThredoScopedInterceptor implements MethodInterceptor {
             return NOT_SCOPED;
         }
         String name = ClassUtils.getUserClass(targetClass).getSimpleName() + "." + method.getName();
-        return new Spec(name, scoped.waitPolicy(), timeout(scoped.timeout(), name));
+        String timeoutText = properties.resolveRequiredPlaceholders(scoped.timeout()).trim();
+        return new Spec(name, scoped.waitPolicy(), timeout(scoped.timeout(), timeoutText, name), timeoutText);
     }
 
-    private Duration timeout(String text, String method) {
-        String resolved = properties.resolveRequiredPlaceholders(text).trim();
+    private static Duration timeout(String text, String resolved, String method) {
         if (resolved.isEmpty()) {
             return null;
         }
@@ -145,7 +154,8 @@ public class ThredoScopedInterceptor implements MethodInterceptor {
         }
     }
 
-    private record Spec(String name, ThredoGroup.Wait policy, Duration timeout) {
+    /** A scoped method: its group's name and policy, and its timeout as a duration and as configured. */
+    private record Spec(String name, ThredoGroup.Wait policy, Duration timeout, String timeoutText) {
     }
 
     /** Carries a throwable that is neither an Exception nor an Error through a {@link Body}. */

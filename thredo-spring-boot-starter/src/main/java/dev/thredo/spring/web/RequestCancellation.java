@@ -6,6 +6,8 @@ import dev.thredo.Thredo;
 import dev.thredo.ThredoThread;
 import dev.thredo.TimeoutCancelled;
 import dev.thredo.internal.ThreadControl;
+import dev.thredo.spring.ThredoScoped;
+import dev.thredo.spring.ThredoScopedTimeout;
 import java.time.Instant;
 
 /** How the request integration tells a cancelled or timed-out handler from an ordinary failure. */
@@ -49,11 +51,26 @@ final class RequestCancellation {
         return self.isCancelled() || isTimeout(failure);
     }
 
+    /**
+     * How a request ended early, and for a timeout of a {@link ThredoScoped} call, that timeout as
+     * configured ({@code null} otherwise).
+     */
+    record Early(ThredoRequestFilter.Ending ending, String timeout) {
+    }
+
     /** How a failure that {@link #isCancellation} accepted ended the request; cancellation wins over timeouts. */
-    static ThredoRequestFilter.Ending ending(Throwable failure) {
+    static Early early(Throwable failure) {
         ThredoThread<?> self = currentOrNull();
         boolean cancelled = self != null && self.isCancelled();
-        return !cancelled && isTimeout(failure) ? ThredoRequestFilter.Ending.TIMED_OUT : ThredoRequestFilter.Ending.CANCELLED;
+        if (cancelled || !isTimeout(failure)) {
+            return new Early(ThredoRequestFilter.Ending.CANCELLED, null);
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ThredoScopedTimeout scoped) {
+                return new Early(ThredoRequestFilter.Ending.TIMED_OUT, scoped.timeout());
+            }
+        }
+        return new Early(ThredoRequestFilter.Ending.TIMED_OUT, null);
     }
 
     /** The calling thredo thread, or {@code null} if the caller is not one. */

@@ -23,7 +23,7 @@ public class ThredoCancellationExceptionResolver implements HandlerExceptionReso
                 || !RequestCancellation.isCancellation(ex)) {
             return null;
         }
-        request.setAttribute(ThredoRequestFilter.CANCELLED_ATTRIBUTE, RequestCancellation.ending(ex));
+        request.setAttribute(ThredoRequestFilter.CANCELLED_ATTRIBUTE, RequestCancellation.early(ex));
         return new ModelAndView();
     }
 

@@ -13,10 +13,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +29,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * a handler parameter of type {@code ThredoGroup} receives it. When the chain returns, the group is
  * closed (members still running are cancelled and waited for), then the adoption ends.
  *
- * <p>With a request timeout, the chain runs inside {@link Thredo#timeoutAfter}, which ends thredo
- * waits at the deadline; since a deadline does not reach a plain JDK blocking call (a JDBC query, a
- * {@code CountDownLatch}), a watchdog also cancels the request thread if it is still running when
- * the deadline has passed, and the cancel's interrupt ends such a call. A request whose
- * handler ends because it was cancelled or timed out answers {@code 503 Service Unavailable} with an
- * RFC 9457 {@code application/problem+json} body, if the response is not committed yet.
+ * <p>With a request timeout, the chain runs inside {@link Thredo#timeoutAfter}: the kernel ends what
+ * the handler blocks in when the deadline passes, a thredo wait, a JDK blocking call (by interrupt)
+ * or a JDBC statement (cancelled in the database, see {@code dev.thredo.spring.jdbc}), on platform
+ * and virtual request threads alike. A request whose handler ends because it was cancelled or timed
+ * out answers {@code 503 Service Unavailable} with an RFC 9457 {@code application/problem+json} body,
+ * if the response is not committed yet. The handler's response is a delivery point too: a handler
+ * that comes back from a call nothing could end (a platform thread's plain socket read) and starts
+ * writing its response after its cancellation or deadline gets the cancellation instead, so the
+ * client still gets the 503 (never a response broken by the interrupt flag).
  *
  * <p>With {@code thredo.web.cancel-on-disconnect} (Tomcat's HTTP/1.1 NIO connector only), a request
  * whose client disconnects while the handler runs is cancelled the same way, by the same cancel as the
@@ -54,7 +53,7 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
     /** Request attribute holding the request's {@link ThredoGroup} while the chain runs. */
     public static final String GROUP_ATTRIBUTE = ThredoRequestFilter.class.getName() + ".group";
 
-    /** Request attribute set (to an {@link Ending}) when the handler ended by cancellation or timeout. */
+    /** Request attribute set (to a {@link RequestCancellation.Early}) when the handler ended by cancellation or timeout. */
     static final String CANCELLED_ATTRIBUTE = ThredoRequestFilter.class.getName() + ".cancelled";
 
     private static final Logger log = LoggerFactory.getLogger(ThredoRequestFilter.class);
@@ -66,8 +65,6 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
 
     private final Kernel kernel;
     private final Duration requestTimeout;
-    /** Cancels requests still running past their deadline; created only with a request timeout. */
-    private final ScheduledThreadPoolExecutor watchdog;
     /** Cancels requests whose client went away; {@code null} with the feature off or without Tomcat. */
     private final ClientDisconnects disconnects;
 
@@ -86,21 +83,6 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
             throw new IllegalArgumentException("thredo.web.request-timeout must be positive: " + requestTimeout);
         }
         this.requestTimeout = requestTimeout;
-        this.watchdog = requestTimeout == null ? null : newWatchdog();
-    }
-
-    private static ScheduledThreadPoolExecutor newWatchdog() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("thredo-request-watchdog").daemon(true).factory());
-        executor.setRemoveOnCancelPolicy(true); // a finished request's expiry leaves the queue at once
-        return executor;
-    }
-
-    @Override
-    public void destroy() {
-        if (watchdog != null) {
-            watchdog.shutdownNow();
-        }
     }
 
     @Override
@@ -120,21 +102,13 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
                 return;
             }
         }
-        Ending ending = null;
+        RequestCancellation.Early early = null;
         Throwable failure = null;
         Throwable caught = null;
-        AtomicBoolean expired = new AtomicBoolean();
-        ScheduledFuture<?> expiry = null;
         ClientDisconnects.Watch watch = null;
         boolean clientGone = false;
         try {
             ThredoThread<?> self = Thredo.current();
-            if (watchdog != null) {
-                expiry = watchdog.schedule(() -> {
-                    expired.set(true);
-                    cancel(self);
-                }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            }
             HttpServletRequest watched = request;
             if (disconnects != null && (watch = disconnects.prepare(() -> cancel(self))) != null) {
                 if (BodyEndWatchingRequest.hasBody(request)) {
@@ -144,12 +118,12 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
                 }
             }
             try {
-                runInGroup(name, watched, response, chain);
+                runInGroup(name, watched, new DeliveryPointResponse(response), chain);
             } catch (Throwable t) {
                 caught = t;
-                if (RequestCancellation.find(t) != null || self.isCancelled() || RequestCancellation.isTimeout(t)) {
-                    ending = RequestCancellation.ending(t);
-                    log.debug("request {} ended early ({})", name, ending, t);
+                if (RequestCancellation.isCancellation(t)) {
+                    early = RequestCancellation.early(t);
+                    log.debug("request {} ended early ({})", name, early.ending(), t);
                 } else {
                     failure = t;
                 }
@@ -157,15 +131,12 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         } finally {
             if (watch != null) {
                 clientGone = watch.end(); // from here on the watcher leaves the connection alone
-                if (clientGone && (ending != null || request.getAttribute(CANCELLED_ATTRIBUTE) instanceof Ending)) {
+                if (clientGone && (early != null || request.getAttribute(CANCELLED_ATTRIBUTE) != null)) {
                     disconnects.countCancelled(); // cut short by it, not merely seen after the answer was sent
                 }
             }
-            if (expiry != null) {
-                expiry.cancel(false);
-            }
             if (adoption != null) {
-                if (caught == null && request.getAttribute(CANCELLED_ATTRIBUTE) instanceof Ending) {
+                if (caught == null && request.getAttribute(CANCELLED_ATTRIBUTE) != null) {
                     caught = new ThreadCancelled("request " + name + " ended early"); // a resolver answered it
                 }
                 if (caught != null) {
@@ -178,23 +149,21 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         if (failure != null) {
             rethrow(failure);
         }
-        if (ending == null && request.getAttribute(CANCELLED_ATTRIBUTE) instanceof Ending marked) {
-            ending = marked;
+        if (early == null && request.getAttribute(CANCELLED_ATTRIBUTE) instanceof RequestCancellation.Early marked) {
+            early = marked;
         }
         request.removeAttribute(CANCELLED_ATTRIBUTE);
-        if (ending != null && expired.get()) {
-            ending = Ending.TIMED_OUT; // the watchdog's cancel was the deadline's doing
-        } else if (ending != null && clientGone) {
-            ending = Ending.CLIENT_GONE;
+        if (early != null && clientGone) {
+            early = new RequestCancellation.Early(Ending.CLIENT_GONE, null);
         }
-        if (ending != null) {
-            writeProblem(request, response, ending);
+        if (early != null) {
+            writeProblem(request, response, early);
         }
     }
 
     /**
-     * The one way the filter cancels a running request (deadline passed, client gone): never blocks,
-     * a no-op once the request has ended; closing the request's group then cancels its members.
+     * The one way the filter cancels a running request (its client gone): never blocks, a no-op once
+     * the request has ended; closing the request's group then cancels its members.
      */
     private static void cancel(ThredoThread<?> request) {
         request.requestCancel();
@@ -224,8 +193,9 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         }
     }
 
-    private void writeProblem(HttpServletRequest request, HttpServletResponse response, Ending ending)
+    private void writeProblem(HttpServletRequest request, HttpServletResponse response, RequestCancellation.Early early)
             throws IOException {
+        Ending ending = early.ending();
         if (ending == Ending.CLIENT_GONE) {
             log.debug("request {} {} cancelled: its client disconnected", request.getMethod(), path(request));
             if (!response.isCommitted()) {
@@ -243,15 +213,31 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        String detail = ending == Ending.TIMED_OUT
-                ? "The request exceeded its timeout of " + requestTimeout + "."
-                : "The request was cancelled.";
+        String detail = switch (ending) {
+            case TIMED_OUT -> early.timeout() != null ? "The request exceeded a timeout of " + early.timeout() + "."
+                    : requestTimeout != null ? "The request exceeded its timeout of " + format(requestTimeout) + "."
+                    : "The request timed out.";
+            default -> "The request was cancelled.";
+        };
         String body = "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
                 + "\"detail\":" + json(detail) + ",\"instance\":" + json(path(request)) + "}";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
         response.flushBuffer();
+    }
+
+    /** {@code d} as a Boot property would write it: {@code 1s}, {@code 250ms}, {@code 2m}. */
+    static String format(Duration d) {
+        if (d.toNanosPart() % 1_000_000 != 0) {
+            return d.toNanos() + "ns";
+        }
+        long ms = d.toMillis();
+        if (ms % 1000 != 0) {
+            return ms + "ms";
+        }
+        long s = ms / 1000;
+        return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 
     private static String path(HttpServletRequest request) {
