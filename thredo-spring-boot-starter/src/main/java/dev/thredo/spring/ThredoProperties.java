@@ -25,6 +25,8 @@ public class ThredoProperties {
 
     private final Console console = new Console();
 
+    private final Jdbc jdbc = new Jdbc();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -63,6 +65,30 @@ public class ThredoProperties {
 
     public Console getConsole() {
         return console;
+    }
+
+    public Jdbc getJdbc() {
+        return jdbc;
+    }
+
+    /** JDBC statements cancelled in the database ({@code thredo.jdbc.*}). */
+    public static class Jdbc {
+
+        /**
+         * Whether to wrap every DataSource bean so that a statement run in a thredo thread gets a query
+         * timeout from the thread's deadline and is cancelled in the database (Statement.cancel) when
+         * the thread is cancelled or the deadline passes, instead of being interrupted, which would break
+         * the pooled connection.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** The web console at {@code /thredo} ({@code thredo.console.*}). */
