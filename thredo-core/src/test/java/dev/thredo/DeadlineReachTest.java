@@ -228,6 +228,22 @@ class DeadlineReachTest {
         }
     }
 
+    /** On a virtual thread the interrupt ends a plain socket read (the JDK closes the socket). */
+    @org.junit.jupiter.api.Test
+    void deadlineEndsVirtualThreadSocketRead() throws Exception {
+        try (Kernel k = Kind.VIRTUAL.kernel(); ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String r = k.run(() -> {
+                try (Socket s = new Socket(server.getInetAddress(), server.getLocalPort()); Socket peer = server.accept()) {
+                    InputStream in = s.getInputStream();
+                    ThreadTimeout t = assertThrows(ThreadTimeout.class, () -> Thredo.timeoutAfter(SHORT, () -> in.read()));
+                    return "timed out, cause " + t.getCause().getClass().getSimpleName() + ", socket closed=" + s.isClosed()
+                            + ", interrupted=" + Thread.currentThread().isInterrupted();
+                }
+            });
+            assertEquals("timed out, cause SocketException, socket closed=true, interrupted=false", r);
+        }
+    }
+
     /** A platform thread's socket read ignores interrupts: a cancel action (closing the socket) ends it. */
     @ParameterizedTest
     @EnumSource(Kind.class)

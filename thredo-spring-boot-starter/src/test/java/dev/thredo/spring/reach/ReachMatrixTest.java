@@ -88,6 +88,27 @@ class ReachMatrixTest {
             KernelPolling.awaitNoThreads(kernel);
         }
 
+        /**
+         * A plain socket read: a virtual thread's is ended by the deadline's interrupt (the socket is
+         * closed); a platform thread's ignores it and returns when the server answers, after the
+         * deadline, and then the 503 goes out instead of the handler's answer (never an empty reply).
+         */
+        @org.junit.jupiter.api.Test
+        void uninterruptibleCallStillAnswers503WhenItReturns() throws Exception {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = get("/reach-late-socket");
+            long ms = millisSince(t0);
+            assertProblem(r, "The request exceeded its timeout of 1s.", "/reach-late-socket");
+            if (virtualRequestThreads()) {
+                assertThat(ms).isBetween(REQUEST_TIMEOUT_MS - 50, REQUEST_TIMEOUT_MS + WITHIN_MS);
+            } else {
+                assertThat(ms).as("answered when the read returned").isGreaterThanOrEqualTo(ReachTestApp.LATE.toMillis() - 50);
+            }
+            KernelPolling.awaitNoThreads(kernel);
+        }
+
+        abstract boolean virtualRequestThreads();
+
         private HttpRequest request(String path) {
             return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(20)).build();
         }
@@ -115,6 +136,10 @@ class ReachMatrixTest {
                 "management.endpoints.web.exposure.include=thredo", "management.endpoint.thredo.access=unrestricted",
                 "spring.threads.virtual.enabled=false"})
     class PlatformRequestThreads extends Matrix {
+        @Override
+        boolean virtualRequestThreads() {
+            return false;
+        }
     }
 
     @Nested
@@ -123,5 +148,9 @@ class ReachMatrixTest {
                 "management.endpoints.web.exposure.include=thredo", "management.endpoint.thredo.access=unrestricted",
                 "spring.threads.virtual.enabled=true"})
     class VirtualRequestThreads extends Matrix {
+        @Override
+        boolean virtualRequestThreads() {
+            return true;
+        }
     }
 }

@@ -58,6 +58,56 @@ class ReachTestApp {
         }
     }
 
+    /** How long {@link LateServer} keeps a client waiting: longer than the request timeout. */
+    static final Duration LATE = Duration.ofMillis(2_500);
+
+    /**
+     * A loopback server that answers every connection with one byte, {@link #LATE} after it was
+     * accepted: a plain socket read that an interrupt does not end on a platform thread.
+     */
+    @Bean(destroyMethod = "close")
+    LateServer lateServer() throws IOException {
+        return new LateServer();
+    }
+
+    static final class LateServer implements AutoCloseable {
+        final ServerSocket socket;
+        private final Thread acceptor;
+
+        LateServer() throws IOException {
+            socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            acceptor = Thread.ofVirtual().name("late-server").start(this::serve);
+        }
+
+        private void serve() {
+            while (!socket.isClosed()) {
+                try {
+                    java.net.Socket client = socket.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (client) {
+                            Thread.sleep(LATE);
+                            client.getOutputStream().write('!');
+                        } catch (Exception gone) {
+                            // the client went away first
+                        }
+                    });
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            try {
+                acceptor.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Counted down when a handler is about to block, per call path; the tests reset them. */
     static final Map<String, CountDownLatch> ABOUT_TO_BLOCK = new ConcurrentHashMap<>();
 
@@ -85,10 +135,12 @@ class ReachTestApp {
     @RestController
     static class ReachController {
         private final SilentServer server;
+        private final LateServer late;
         private final ScopedCalls scoped;
 
-        ReachController(SilentServer server, ScopedCalls scoped) {
+        ReachController(SilentServer server, LateServer late, ScopedCalls scoped) {
             this.server = server;
+            this.late = late;
             this.scoped = scoped;
         }
 
@@ -96,6 +148,14 @@ class ReachTestApp {
         String reach(@PathVariable Blocking call) throws Exception {
             block(call, server, "/reach/" + call);
             return "not ended";
+        }
+
+        /** Reads one byte from {@link LateServer}: no interrupt ends this read on a platform thread. */
+        @GetMapping("/reach-late-socket")
+        String lateSocket() throws IOException {
+            try (java.net.Socket s = new java.net.Socket(late.socket.getInetAddress(), late.socket.getLocalPort())) {
+                return "read " + s.getInputStream().read();
+            }
         }
 
         @GetMapping("/reach-scoped/{call}")
