@@ -192,6 +192,29 @@ class DeadlineReachTest {
         }
     }
 
+    /** Level-triggered: a scope that expired in a thredo wait still ends the JDK calls that follow inside it. */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void expiredScopeStillEndsJdkCallsAfterAThredoWait(Kind kind) throws Exception {
+        try (Kernel k = kind.kernel()) {
+            String r = k.run(() -> {
+                long t0 = System.nanoTime();
+                ThreadTimeout t = assertThrows(ThreadTimeout.class, () -> Thredo.timeoutAfter(SHORT, () -> {
+                    try {
+                        Thredo.sleep(Duration.ofMillis(BLOCK_MS));
+                    } catch (ThreadTimeout swallowed) {
+                        // a retry loop's mistake: the scope stays expired
+                    }
+                    Thread.sleep(BLOCK_MS);
+                }));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                return t.getCause().getClass().getSimpleName() + ", prompt=" + (ms < PROMPT_MS) + ", interrupted="
+                        + Thread.currentThread().isInterrupted();
+            });
+            assertEquals("InterruptedException, prompt=true, interrupted=false", r);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void deadlinePassingWithoutBlockingIsDroppedAndLeavesNoInterrupt(Kind kind) throws Exception {

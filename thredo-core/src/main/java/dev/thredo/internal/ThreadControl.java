@@ -424,9 +424,11 @@ public final class ThreadControl implements Runnable {
         }
         if (System.nanoTime() - deadline < 0) {
             armIfEarlier(deadline); // fired for a scope already left; arm for the one in force
-        } else {
+        } else if (blockedOn == null || wokenByInterrupt) {
             kernel.delivery.deadline(this);
         }
+        // else parked in a thredo wait, which wakes at the deadline by itself; leaving it, the thread
+        // finds the deadline passed and interrupts itself for the JDK calls that follow (exitWait)
     }
 
     /** Makes sure the {@link DeadlineTimer} fires no later than {@code deadline} for this thread. */
