@@ -80,11 +80,11 @@ public final class CancelAction implements AutoCloseable {
         return "CancelAction[" + (control == null ? "inert" : closed ? "closed" : hasRun() ? "ran" : "open") + "]";
     }
 
-    static CancelAction open(VoidBody<? extends Exception> action) {
+    static CancelAction open(String call, VoidBody<? extends Exception> action) {
         ThreadControl self = ThreadControl.current();
         if (self == null) {
             return new CancelAction(null, null); // nothing thredo can cancel: the action never runs
         }
-        return new CancelAction(self, self.openCancelAction(action::run));
+        return new CancelAction(self, self.openCancelAction(call, action::run));
     }
 }

@@ -271,7 +271,16 @@ public final class Thredo {
      * @throws ThreadTimeout if a deadline in force has passed
      */
     public static CancelAction onCancel(VoidBody<? extends Exception> action) {
-        return CancelAction.open(Objects.requireNonNull(action, "action"));
+        return CancelAction.open(null, Objects.requireNonNull(action, "action"));
+    }
+
+    /**
+     * {@link #onCancel(VoidBody)} for a call named {@code call}: while the registration is open, the
+     * kernel's listing shows the thread blocked on it ({@code "jdbc executeQuery"}). Name the kind of
+     * call, never data it carries (no SQL text, no parameters): listings are shown to operators.
+     */
+    public static CancelAction onCancel(String call, VoidBody<? extends Exception> action) {
+        return CancelAction.open(Objects.requireNonNull(call, "call"), Objects.requireNonNull(action, "action"));
     }
 
     /**

@@ -127,6 +127,29 @@ class CancelActionTest {
     }
 
     @Test
+    void theListingShowsANamedCallAsWhatTheThreadIsBlockedOn() throws Exception {
+        try (Kernel k = Kernel.create()) {
+            List<String> r = k.run(() -> {
+                CountDownLatch inCall = new CountDownLatch(1);
+                CountDownLatch release = new CountDownLatch(1);
+                ThredoThread<Object> child = Thredo.spawn("querier", () -> {
+                    try (CancelAction onCancel = Thredo.onCancel("jdbc executeQuery", release::countDown)) {
+                        inCall.countDown();
+                        release.await();
+                    }
+                    return null;
+                });
+                inCall.await();
+                ThreadInfo listed = k.threads().stream().filter(t -> t.id() == child.id()).findFirst().orElseThrow();
+                ThreadInfo one = k.thread(child.id()).orElseThrow();
+                child.cancel();
+                return List.of(listed.state() + " " + listed.blockedOn(), one.state() + " " + one.blockedOn());
+            });
+            assertEquals(List.of("BLOCKED jdbc executeQuery", "BLOCKED jdbc executeQuery"), r);
+        }
+    }
+
+    @Test
     void outsideAThredoThreadTheRegistrationIsInert() {
         AtomicInteger runs = new AtomicInteger();
         try (CancelAction onCancel = Thredo.onCancel(runs::incrementAndGet)) {

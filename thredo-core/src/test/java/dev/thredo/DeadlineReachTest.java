@@ -192,6 +192,29 @@ class DeadlineReachTest {
         }
     }
 
+    /** Level-triggered: a scope that expired in a thredo wait still ends the JDK calls that follow inside it. */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void expiredScopeStillEndsJdkCallsAfterAThredoWait(Kind kind) throws Exception {
+        try (Kernel k = kind.kernel()) {
+            String r = k.run(() -> {
+                long t0 = System.nanoTime();
+                ThreadTimeout t = assertThrows(ThreadTimeout.class, () -> Thredo.timeoutAfter(SHORT, () -> {
+                    try {
+                        Thredo.sleep(Duration.ofMillis(BLOCK_MS));
+                    } catch (ThreadTimeout swallowed) {
+                        // a retry loop's mistake: the scope stays expired
+                    }
+                    Thread.sleep(BLOCK_MS);
+                }));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                return t.getCause().getClass().getSimpleName() + ", prompt=" + (ms < PROMPT_MS) + ", interrupted="
+                        + Thread.currentThread().isInterrupted();
+            });
+            assertEquals("InterruptedException, prompt=true, interrupted=false", r);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void deadlinePassingWithoutBlockingIsDroppedAndLeavesNoInterrupt(Kind kind) throws Exception {
@@ -225,6 +248,22 @@ class DeadlineReachTest {
                 return child.outcome();
             });
             assertEquals(Outcome.CANCELLED, outcome);
+        }
+    }
+
+    /** On a virtual thread the interrupt ends a plain socket read (the JDK closes the socket). */
+    @org.junit.jupiter.api.Test
+    void deadlineEndsVirtualThreadSocketRead() throws Exception {
+        try (Kernel k = Kind.VIRTUAL.kernel(); ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String r = k.run(() -> {
+                try (Socket s = new Socket(server.getInetAddress(), server.getLocalPort()); Socket peer = server.accept()) {
+                    InputStream in = s.getInputStream();
+                    ThreadTimeout t = assertThrows(ThreadTimeout.class, () -> Thredo.timeoutAfter(SHORT, () -> in.read()));
+                    return "timed out, cause " + t.getCause().getClass().getSimpleName() + ", socket closed=" + s.isClosed()
+                            + ", interrupted=" + Thread.currentThread().isInterrupted();
+                }
+            });
+            assertEquals("timed out, cause SocketException, socket closed=true, interrupted=false", r);
         }
     }
 

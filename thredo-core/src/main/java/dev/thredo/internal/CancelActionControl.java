@@ -40,13 +40,16 @@ public final class CancelActionControl {
     }
 
     private final Action action;
+    /** What the call is, as the registry shows the thread blocked on; {@code null} if not named. */
+    final String call;
     /** The registration this one shadows while open; restored when it closes. */
     final CancelActionControl outer;
     private volatile int state;
     private Throwable failure;
     private final WaitQueue ranWaiters = new WaitQueue(); // guarded by this
 
-    CancelActionControl(Action action, CancelActionControl outer) {
+    CancelActionControl(String call, Action action, CancelActionControl outer) {
+        this.call = call;
         this.action = action;
         this.outer = outer;
     }

@@ -156,7 +156,8 @@ public final class Registry {
         if (t.isCancelRequested()) {
             return ThreadInfo.State.CANCELLING;
         }
-        return t.blockedOn() != null || jdkBlocked(t) ? ThreadInfo.State.BLOCKED : ThreadInfo.State.RUNNING;
+        return t.blockedOn() != null || t.callInProgress() != null || jdkBlocked(t)
+                ? ThreadInfo.State.BLOCKED : ThreadInfo.State.RUNNING;
     }
 
     private static boolean jdkBlocked(ThreadControl t) {
@@ -172,6 +173,9 @@ public final class Registry {
     public ThreadInfo info(ThreadControl t, boolean withStack) {
         Thread thread = t.thread();
         String blockedOn = t.blockedOn();
+        if (blockedOn == null) {
+            blockedOn = t.callInProgress(); // a call with a cancel action: named by its registration
+        }
         List<StackTraceElement> stack = List.of();
         if (withStack && thread != null) {
             stack = List.of(thread.getStackTrace());

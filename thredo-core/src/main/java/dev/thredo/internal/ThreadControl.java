@@ -424,9 +424,11 @@ public final class ThreadControl implements Runnable {
         }
         if (System.nanoTime() - deadline < 0) {
             armIfEarlier(deadline); // fired for a scope already left; arm for the one in force
-        } else {
+        } else if (blockedOn == null || wokenByInterrupt) {
             kernel.delivery.deadline(this);
         }
+        // else parked in a thredo wait, which wakes at the deadline by itself; leaving it, the thread
+        // finds the deadline passed and interrupts itself for the JDK calls that follow (exitWait)
     }
 
     /** Makes sure the {@link DeadlineTimer} fires no later than {@code deadline} for this thread. */
@@ -629,14 +631,15 @@ public final class ThreadControl implements Runnable {
 
     /**
      * Opens a cancel action registration: until it is closed, a cancellation or an expired deadline
-     * runs {@code a} (on a delivery thread, at most once) instead of interrupting this thread. A
-     * delivery point first: a pending cancellation or expired deadline is thrown instead.
+     * runs {@code a} (on a delivery thread, at most once) instead of interrupting this thread, and the
+     * registry shows the thread blocked on {@code call} (if not {@code null}). A delivery point first:
+     * a pending cancellation or expired deadline is thrown instead.
      *
      * @throws ThreadCancelled if one is pending; nothing is registered then
      */
-    public CancelActionControl openCancelAction(CancelActionControl.Action a) {
+    public CancelActionControl openCancelAction(String call, CancelActionControl.Action a) {
         checkpoint();
-        CancelActionControl registration = new CancelActionControl(a, action);
+        CancelActionControl registration = new CancelActionControl(call, a, action);
         action = registration;
         awaitDeliveries(); // one that chose to interrupt before it saw the registration has now done so
         ThreadCancelled abort = pendingAbort();
@@ -880,6 +883,12 @@ public final class ThreadControl implements Runnable {
     /** What the thread is blocked on in a thredo wait, or {@code null}. */
     public String blockedOn() {
         return blockedOn;
+    }
+
+    /** The call of the innermost open cancel action registration, as it was named, or {@code null}. */
+    public String callInProgress() {
+        CancelActionControl a = action;
+        return a == null ? null : a.call;
     }
 
     /** The effective deadline last published by the owner, for other threads to read. */
