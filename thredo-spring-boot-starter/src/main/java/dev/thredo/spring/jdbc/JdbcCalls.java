@@ -112,12 +112,11 @@ final class JdbcCalls {
     /**
      * Registers {@code action} for the span of one JDBC call.
      *
-     * @param blockedOn what the call is: {@code "jdbc executeQuery"}, {@code "jdbc commit"}; never SQL
-     *     text or parameters. The core's {@code Thredo.onCancel} takes no such label, so during the call
-     *     the kernel lists the JDK frame the driver blocks in (a virtual thread) or a running thread (a
-     *     platform thread); a label-taking overload would be passed {@code blockedOn} here.
+     * @param blockedOn what the call is, as the kernel's listing shows the thread blocked on it while
+     *     the registration is open: {@code "jdbc executeQuery"}, {@code "jdbc commit"}; never SQL text
+     *     or parameters
      */
     private static CancelAction onCancel(String blockedOn, VoidBody<? extends Exception> action) {
-        return Thredo.onCancel(action);
+        return Thredo.onCancel(blockedOn, action);
     }
 }

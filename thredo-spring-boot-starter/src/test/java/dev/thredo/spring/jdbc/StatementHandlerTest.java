@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.thredo.Kernel;
 import dev.thredo.Outcome;
 import dev.thredo.ThreadCancelled;
+import dev.thredo.ThreadInfo;
 import dev.thredo.ThreadTimeout;
 import dev.thredo.Thredo;
 import dev.thredo.ThredoThread;
@@ -126,7 +127,10 @@ class StatementHandlerTest {
                     return c.createStatement().executeQuery("select pg_sleep(30)");
                 }
             });
-            KernelPolling.awaitUntil("the statement runs", () -> stub.calls.contains("Statement.executeQuery"));
+            // listed as blocked on the kind of call, never its SQL
+            ThreadInfo listed = KernelPolling.awaitThread(kernel,
+                    i -> i.id() == t.id() && "jdbc executeQuery".equals(i.blockedOn()));
+            assertThat(listed.state()).isEqualTo(ThreadInfo.State.BLOCKED);
             t.requestCancel();
             t.await();
             assertThat(t.outcome()).isEqualTo(Outcome.CANCELLED);
