@@ -22,8 +22,8 @@ import java.sql.Statement;
  *       back instead), {@code setSavepoint}, and the getters PgJDBC answers with a query
  *       ({@code getTransactionIsolation}, {@code getSchema}).</li>
  * </ul>
- * The rest (creating statements, client-side getters and settings, {@code abort} and
- * {@code setNetworkTimeout}, which are meant for other threads) goes straight to the driver.
+ * The rest (creating statements, client-side getters and settings, {@code setNetworkTimeout}, and
+ * {@code abort}, which is meant for another thread) goes straight to the driver.
  * {@code getMetaData()} is not wrapped: the queries of {@code DatabaseMetaData} are neither cancelled
  * nor protected.
  */
@@ -33,7 +33,7 @@ final class ConnectionHandler extends JdbcProxy<Connection> {
         super(target);
     }
 
-    /** {@code connection} as a proxy of this package (itself if it is one already, so layers wrap once). */
+    /** {@code connection} as a proxy of this package; itself if it is one already. */
     static Connection wrap(Connection connection) {
         if (connection == null || handlerOf(connection) != null) {
             return connection;

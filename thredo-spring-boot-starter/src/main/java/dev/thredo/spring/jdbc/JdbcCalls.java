@@ -10,7 +10,7 @@ import java.sql.Statement;
 
 /**
  * How a JDBC call runs in a thredo thread: the four ways the proxies of this package put a call under
- * the kernel, and the one place that talks to the core about it.
+ * the kernel, and the one place that asks whether the calling thread is a thredo thread at all.
  *
  * <ul>
  *   <li>{@link #cancellable}: a statement execution or a cursor fetch. Registers a

@@ -29,8 +29,8 @@ import java.util.Optional;
  *       database as they are read (a fetch size above zero).</li>
  * </ul>
  * Its {@code close} is shielded, like the connection's (MySQL's closes a server-side prepared
- * statement over the wire). Outside a thredo thread, or inside a shield without a deadline of its
- * own, a statement runs as it would without this proxy.
+ * statement over the wire). Outside a thredo thread a statement runs as it would without this proxy;
+ * inside a {@linkplain Thredo#shield shield}, only a deadline set inside the shield ends it.
  */
 final class StatementHandler extends JdbcProxy<Statement> {
     private final Connection connection;
