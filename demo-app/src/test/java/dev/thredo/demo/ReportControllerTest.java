@@ -1,0 +1,115 @@
+package dev.thredo.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/** GET /api/report over real HTTP, against the embedded PostgreSQL of {@link EmbeddedDatabaseConfig}. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ReportControllerTest {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ObjectMapper json;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Test
+    void reportWithZeroSecondsAnswersWithDataFromPostgres() throws Exception {
+        HttpResponse<String> response = get("/api/report?seconds=0");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = json.readTree(response.body());
+        assertThat(body.get("seconds").asInt()).isEqualTo(0);
+        assertThat(body.get("rows").asLong()).isEqualTo(1000);
+        assertThat(body.get("database").asString()).matches("PostgreSQL \\d+\\.\\d+.*");
+    }
+
+    @Test
+    void reportTakesAsLongAsTheQuerySleepsInTheDatabase() throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> response = get("/api/report?seconds=1");
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(json.readTree(response.body()).get("seconds").asInt()).isEqualTo(1);
+        assertThat(elapsedMillis).isGreaterThanOrEqualTo(1_000);
+    }
+
+    @Test
+    void reportRejectsNegativeSeconds() throws Exception {
+        HttpResponse<String> response = get("/api/report?seconds=-1");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = json.readTree(response.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(400);
+        assertThat(problem.get("detail").asString()).contains("between 0 and 300");
+    }
+
+    @Test
+    void reportRejectsNonNumericSecondsWithAProblemBody() throws Exception {
+        HttpResponse<String> response = get("/api/report?seconds=abc");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(json.readTree(response.body()).get("status").asInt()).isEqualTo(400);
+    }
+
+    @Test
+    void poolIsHikariAndItsConnectionsComeBack() throws Exception {
+        assertThat(dataSource).isInstanceOf(HikariDataSource.class);
+        assertThat(get("/api/report?seconds=0").statusCode()).isEqualTo(200);
+
+        HikariPoolMXBean pool = ((HikariDataSource) dataSource).getHikariPoolMXBean();
+        assertThat(pool).isNotNull();
+        assertThat(pool.getTotalConnections()).isPositive();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (pool.getActiveConnections() > 0 && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(pool.getActiveConnections()).isZero();
+    }
+
+    @Test
+    void aConfiguredDatasourceUrlReplacesTheEmbeddedServer() {
+        new ApplicationContextRunner()
+                .withUserConfiguration(EmbeddedDatabaseConfig.class)
+                .withPropertyValues("spring.datasource.url=jdbc:postgresql://127.0.0.1:1/elsewhere")
+                .run(context -> assertThat(context).hasNotFailed()
+                        .doesNotHaveBean(EmbeddedPostgres.class)
+                        .doesNotHaveBean(DataSource.class));
+    }
+
+    private HttpResponse<String> get(String pathAndQuery) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}
