@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -425,6 +426,41 @@ class CoreTest {
         plain.join(5_000);
         assertInstanceOf(ThreadCancelled.class, caught.get());
         assertTrue(flag.get(), "the interrupt flag stays set");
+    }
+
+    /**
+     * The race behind a once-flaky run of the test above: an interrupt arriving between a foreign
+     * thread's cancellation check and its park was cleared, and the sleep ran its full time. Rounds
+     * interrupt at moving offsets; every sleep must end at once.
+     */
+    @Test
+    void interruptRacingAForeignThreadsSleepIsNeverSwallowed() throws Exception {
+        int rounds = Stress.size(2_000, 50_000);
+        long start = System.nanoTime();
+        int slow = 0;
+        for (int round = 0; round < rounds; round++) {
+            CountDownLatch ready = new CountDownLatch(1);
+            long[] took = new long[1];
+            Thread plain = Thread.ofPlatform().start(() -> {
+                ready.countDown();
+                long t0 = System.nanoTime();
+                try {
+                    Thredo.sleep(Duration.ofSeconds(10));
+                } catch (ThreadCancelled expected) {
+                    // the interrupt ended it
+                }
+                took[0] = System.nanoTime() - t0;
+            });
+            ready.await();
+            Stress.spin((round % 50) * 100L);
+            plain.interrupt();
+            plain.join();
+            if (took[0] > TimeUnit.SECONDS.toNanos(5)) {
+                slow++;
+            }
+        }
+        Stress.report("foreign sleep vs interrupt", "rounds=" + rounds + " slept_on=" + slow, slow, start);
+        assertEquals(0, slow, "sleeps that ignored their interrupt");
     }
 
     @Test

@@ -78,10 +78,12 @@ public final class Parking {
                         until = deadline; // an expired deadline is delivered by the next round
                     }
                 }
-                // Cancellation is held back here (HOLD mode or a shield): park without the flag.
+                // Cancellation is held back here (HOLD mode or a shield): park without the flag. A
+                // foreign thread's cancellable wait keeps it: an interrupt that came after the check
+                // above must end the wait at the next round, not be swallowed.
                 if (self != null) {
                     self.absorbInterrupt();
-                } else if (Thread.interrupted()) {
+                } else if (mode == Mode.HOLD && Thread.interrupted()) {
                     clearedInterrupt = true;
                 }
                 if (until == NO_LIMIT) {
