@@ -7,11 +7,16 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.thredo.Kernel;
 import dev.thredo.ThreadInfo;
 import dev.thredo.spring.KernelPolling;
+import dev.thredo.spring.ThredoScoped;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,16 +39,20 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The starter end to end: a HikariCP {@code DataSource} bean on a real PostgreSQL, wrapped by the
- * auto-configuration, and a handler whose query would take 30 s. The request timeout and an HTTP
- * cancel end the query in the database and answer 503 within a second, on Boot's default platform
- * request threads and on virtual ones; the pool keeps every connection, and nothing is logged at WARN.
+ * The starter end to end (issue 12's acceptance): a HikariCP {@code DataSource} bean on a real
+ * PostgreSQL, wrapped by the auto-configuration, and a handler whose query would take 30 s. A 1 s
+ * request timeout, a {@code @ThredoScoped(timeout = "1s")} and an HTTP cancel each end the query in
+ * the database ({@code pg_stat_activity} clear within 1 s of the deadline or cancel) and answer 503
+ * within a second, on Boot's default platform request threads and on virtual ones; the pool keeps
+ * every connection and its active count returns to 0; nothing is logged at WARN or ERROR. The scoped
+ * timeout runs in contexts without a request timeout, so that it is the one that passes.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class JdbcRequestTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    abstract static class Requests {
+    /** What every context's tests share: the HTTP client side, the pool and the database checks. */
+    abstract static class Context {
         @LocalServerPort
         int port;
 
@@ -52,6 +61,9 @@ class JdbcRequestTest {
 
         @Autowired
         DataSource dataSource;
+
+        @Autowired
+        EmbeddedPostgresSupport postgres;
 
         private LogCapture log;
 
@@ -66,6 +78,51 @@ class JdbcRequestTest {
             assertThat(log.warnings()).isEmpty();
         }
 
+        int awaitFullPool() {
+            int size = ((HikariDataSource) dataSource).getMaximumPoolSize();
+            KernelPolling.awaitUntil("the pool is full", () -> pool().getTotalConnections() == size);
+            return size;
+        }
+
+        /** No thread left, the query gone from the database, every connection back and none lost. */
+        void assertPoolHealthy(int total) throws Exception {
+            KernelPolling.awaitNoThreads(kernel);
+            KernelPolling.awaitUntil("every connection is back in the pool", () -> pool().getActiveConnections() == 0);
+            assertThat(pool().getTotalConnections()).as("connections in the pool").isEqualTo(total);
+            assertThat(CLIENT.send(request("/report?sleep=0"), HttpResponse.BodyHandlers.ofString()).body())
+                    .isEqualTo("done");
+        }
+
+        /** How long after {@code since} the database had no {@code pg_sleep(30)} running any more. */
+        long millisUntilQueryGone(long since) throws Exception {
+            try (Connection observer = postgres.postgres().getPostgresDatabase().getConnection()) {
+                KernelPolling.awaitUntil("pg_sleep(30) is no longer active", () -> {
+                    try (Statement st = observer.createStatement();
+                            ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where state = 'active'"
+                                    + " and query like 'select pg_sleep(%' and pid <> pg_backend_pid()")) {
+                        rs.next();
+                        return rs.getInt(1) == 0;
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+        }
+
+        HikariPoolMXBean pool() {
+            return ((HikariDataSource) dataSource).getHikariPoolMXBean();
+        }
+
+        HttpRequest request(String path) {
+            return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                    .timeout(Duration.ofSeconds(20)).build();
+        }
+    }
+
+    /** A context with {@code thredo.web.request-timeout=1s}. */
+    abstract static class Requests extends Context {
+
         @Test
         void theDataSourceBeanIsWrappedAndKeepsItsType() {
             assertThat(ThredoDataSource.isWrapped(dataSource)).isTrue();
@@ -78,8 +135,9 @@ class JdbcRequestTest {
             long t0 = System.nanoTime();
             HttpResponse<String> r = CLIENT.send(request("/report"), HttpResponse.BodyHandlers.ofString());
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertProblem(r, "The request exceeded its timeout of 1s.");
+            assertProblem(r, "The request exceeded its timeout of 1s.", "/report");
             assertThat(ms).as("503 after the 1 s deadline").isBetween(950L, 2_000L);
+            assertThat(millisUntilQueryGone(t0)).as("query gone after the deadline").isLessThan(2_000L);
             assertPoolHealthy(total);
         }
 
@@ -97,40 +155,34 @@ class JdbcRequestTest {
             assertThat(cancel.statusCode()).isEqualTo(202);
             HttpResponse<String> r = reply.get(10, TimeUnit.SECONDS);
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertProblem(r, "The request was cancelled.");
+            assertProblem(r, "The request was cancelled.", "/report");
             assertThat(ms).as("503 after the cancel").isLessThan(1_000L);
+            assertThat(millisUntilQueryGone(t0)).as("query gone after the cancel").isLessThan(1_000L);
             assertPoolHealthy(total);
-        }
-
-        private int awaitFullPool() {
-            int size = ((HikariDataSource) dataSource).getMaximumPoolSize();
-            KernelPolling.awaitUntil("the pool is full", () -> pool().getTotalConnections() == size);
-            return size;
-        }
-
-        private void assertPoolHealthy(int total) throws Exception {
-            KernelPolling.awaitNoThreads(kernel);
-            KernelPolling.awaitUntil("every connection is back in the pool", () -> pool().getActiveConnections() == 0);
-            assertThat(pool().getTotalConnections()).as("connections in the pool").isEqualTo(total);
-            assertThat(CLIENT.send(request("/report?sleep=0"), HttpResponse.BodyHandlers.ofString()).body())
-                    .isEqualTo("done");
-        }
-
-        private HikariPoolMXBean pool() {
-            return ((HikariDataSource) dataSource).getHikariPoolMXBean();
-        }
-
-        private HttpRequest request(String path) {
-            return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                    .timeout(Duration.ofSeconds(20)).build();
         }
     }
 
-    static void assertProblem(HttpResponse<String> r, String detail) {
+    /** A context without a request timeout: the {@code @ThredoScoped(timeout = "1s")} call's deadline is the one. */
+    abstract static class ScopedCalls extends Context {
+
+        @Test
+        void theScopedTimeoutCancelsTheQueryAndAnswers503() throws Exception {
+            int total = awaitFullPool();
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = CLIENT.send(request("/scoped-report"), HttpResponse.BodyHandlers.ofString());
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertProblem(r, "The request exceeded a timeout of 1s.", "/scoped-report");
+            assertThat(ms).as("503 after the scoped 1 s deadline").isBetween(950L, 2_000L);
+            assertThat(millisUntilQueryGone(t0)).as("query gone after the deadline").isLessThan(2_000L);
+            assertPoolHealthy(total);
+        }
+    }
+
+    static void assertProblem(HttpResponse<String> r, String detail, String instance) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
                 ct -> assertThat(ct).startsWith("application/problem+json"));
-        assertThat(r.body()).contains("\"detail\":\"" + detail + "\"").contains("\"instance\":\"/report\"");
+        assertThat(r.body()).contains("\"detail\":\"" + detail + "\"").contains("\"instance\":\"" + instance + "\"");
     }
 
     @Nested
@@ -149,10 +201,24 @@ class JdbcRequestTest {
     class VirtualRequestThreads extends Requests {
     }
 
+    @Nested
+    @SpringBootTest(classes = JdbcTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = "spring.threads.virtual.enabled=false")
+    @DirtiesContext
+    class PlatformRequestThreadsScoped extends ScopedCalls {
+    }
+
+    @Nested
+    @SpringBootTest(classes = JdbcTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = "spring.threads.virtual.enabled=true")
+    @DirtiesContext
+    class VirtualRequestThreadsScoped extends ScopedCalls {
+    }
+
     /** Auto-configuration, a PostgreSQL with a HikariCP pool as the {@code DataSource} bean, one controller. */
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import(JdbcTestApp.ReportController.class)
+    @Import({JdbcTestApp.ReportController.class, JdbcTestApp.ScopedReports.class})
     static class JdbcTestApp {
 
         @Bean(destroyMethod = "close")
@@ -170,12 +236,35 @@ class JdbcRequestTest {
             return new JdbcTemplate(dataSource);
         }
 
+        /** The same query in a {@code @ThredoScoped} service method with a timeout of its own. */
+        @org.springframework.stereotype.Service
+        static class ScopedReports {
+            private final JdbcTemplate jdbc;
+
+            ScopedReports(JdbcTemplate jdbc) {
+                this.jdbc = jdbc;
+            }
+
+            @ThredoScoped(timeout = "1s")
+            void report() {
+                jdbc.queryForObject("select pg_sleep(30)", String.class);
+            }
+        }
+
         @RestController
         static class ReportController {
             private final JdbcTemplate jdbc;
+            private final ScopedReports scoped;
 
-            ReportController(JdbcTemplate jdbc) {
+            ReportController(JdbcTemplate jdbc, ScopedReports scoped) {
                 this.jdbc = jdbc;
+                this.scoped = scoped;
+            }
+
+            @GetMapping("/scoped-report")
+            String scopedReport() {
+                scoped.report();
+                return "done";
             }
 
             /** A report whose query takes {@code sleep} seconds in the database (30 by default). */
