@@ -57,7 +57,12 @@ final class Readiness {
         try {
             SelectionKey key = channel.keyFor(selector);
             if (key == null) {
-                channel.register(selector, ops);
+                try {
+                    channel.register(selector, ops);
+                } catch (ClosedChannelException closedMeanwhile) {
+                    // open when the caller's operation found nothing to do, closed before the wait began
+                    throw new AsynchronousCloseException();
+                }
             } else {
                 key.interestOps(ops);
             }
