@@ -36,6 +36,9 @@ class ReportControllerTest {
     @Autowired
     DataSource dataSource;
 
+    @Autowired
+    dev.thredo.Kernel kernel;
+
     @Test
     void reportWithZeroSecondsAnswersWithDataFromPostgres() throws Exception {
         HttpResponse<String> response = get("/api/report?seconds=0");
@@ -93,6 +96,48 @@ class ReportControllerTest {
             Thread.sleep(20);
         }
         assertThat(pool.getActiveConnections()).isZero();
+    }
+
+    /**
+     * The quick start's walk-through: a 30 s report cancelled as the console does it (by id, while the
+     * listing shows it in its statement) answers 503 at once, and the pool keeps its connection.
+     */
+    @Test
+    void cancellingAReportEndsItsQueryInTheDatabase() throws Exception {
+        HikariPoolMXBean pool = ((HikariDataSource) dataSource).getHikariPoolMXBean();
+        int total = pool.getTotalConnections();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> reply = http.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/report?seconds=30"))
+                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        dev.thredo.ThreadInfo report = awaitListed(t -> t.name().equals("GET /api/report")
+                && "jdbc executeQuery".equals(t.blockedOn()));
+        long t0 = System.nanoTime();
+        assertThat(kernel.cancel(report.id())).isTrue();
+        HttpResponse<String> response = reply.get(10, TimeUnit.SECONDS);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+        assertThat(json.readTree(response.body()).get("detail").asString()).isEqualTo("The request was cancelled.");
+        assertThat(ms).isLessThan(1_000);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (pool.getActiveConnections() > 0 && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(pool.getActiveConnections()).isZero();
+        assertThat(pool.getTotalConnections()).as("no connection thrown away").isEqualTo(total);
+    }
+
+    private dev.thredo.ThreadInfo awaitListed(java.util.function.Predicate<dev.thredo.ThreadInfo> which)
+            throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < until) {
+            java.util.Optional<dev.thredo.ThreadInfo> found = kernel.threads().stream().filter(which).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no such thread listed within 10 s");
     }
 
     @Test
