@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,8 @@ public final class Kernel implements AutoCloseable {
 
     private final KernelCore core;
     private final Duration gracePeriod;
+    /** Set by the first close: only that one cancels and waits. */
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     private Kernel(Builder b) {
         this.core = new KernelCore(b.name, b.virtual, b.stuckThreshold.toNanos());
@@ -212,8 +215,10 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * Refuses further spawns, requests cancellation of every live thread, and waits up to the
-     * shutdown grace period for all of them to end; what did not end is logged by name. The wait
-     * holds back the caller's own cancellation. Idempotent.
+     * shutdown grace period for all of them to end; what did not end is logged by name, in one line.
+     * The wait holds back the caller's own cancellation. Idempotent: only the first call cancels and
+     * waits; a later one returns at once (so an application that closes its kernel early, when it
+     * starts shutting down, does not wait a second grace period when the bean is destroyed).
      *
      * @throws IllegalStateException if called from a thread of this kernel (it would wait for itself)
      */
@@ -234,6 +239,9 @@ public final class Kernel implements AutoCloseable {
         ThreadControl self = ThreadControl.current();
         if (self != null && self.kernel() == core) {
             throw new IllegalStateException("a kernel cannot be closed from one of its own threads");
+        }
+        if (!closing.compareAndSet(false, true)) {
+            return;
         }
         core.shutdown();
         long limit = grace == null ? Long.MAX_VALUE : Clocks.deadlineAfter(grace);

@@ -301,6 +301,9 @@ class KernelTest {
         assertTrue(took < Duration.ofSeconds(10).toNanos());
         assertFalse(stubborn.isDone());
         assertTrue(stubborn.isCancelled());
+        long again = System.nanoTime();
+        k.close(); // idempotent: the second close does not wait a second grace period
+        assertTrue(System.nanoTime() - again < Duration.ofMillis(200).toNanos(), "the second close waited");
         spin.set(false);
         stubborn.await();
     }

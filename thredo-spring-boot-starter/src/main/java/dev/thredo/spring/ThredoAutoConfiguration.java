@@ -9,13 +9,16 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configures the application's thredo {@link Kernel}: one per application context, built from
  * {@link ThredoProperties} and every {@link KernelListener} bean, and closed with the context
  * (every live thread cancelled, waiting up to {@code thredo.shutdown-timeout}, logging by name what
- * would not stop). Backs off when the application defines its own {@code Kernel}.
+ * would not stop), which {@link ThredoShutdown} does in step with the application's shutdown: threads
+ * serving no request when it begins, requests when the web server's graceful window is over. Backs
+ * off when the application defines its own {@code Kernel}.
  */
 @AutoConfiguration
 @ConditionalOnClass(Kernel.class)
@@ -39,5 +42,18 @@ public class ThredoAutoConfiguration {
         listeners.orderedStream().forEach(builder::listener);
         decorators.orderedStream().forEach(builder::taskDecorator);
         return builder.build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RequestThreads thredoRequestThreads() {
+        return new RequestThreads();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ThredoShutdown thredoShutdown(Kernel kernel, ThredoProperties properties, RequestThreads requests,
+            ApplicationContext context) {
+        return new ThredoShutdown(kernel, properties.getShutdownTimeout(), requests, context);
     }
 }

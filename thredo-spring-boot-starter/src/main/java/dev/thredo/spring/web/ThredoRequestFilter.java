@@ -6,6 +6,7 @@ import dev.thredo.ThreadCancelled;
 import dev.thredo.Thredo;
 import dev.thredo.ThredoGroup;
 import dev.thredo.ThredoThread;
+import dev.thredo.spring.RequestThreads;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -65,6 +66,8 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
 
     private final Kernel kernel;
     private final Duration requestTimeout;
+    /** Where the requests running now are registered, for a shutdown to tell them from other threads. */
+    private final RequestThreads requests;
     /** Cancels requests whose client went away; {@code null} with the feature off or without Tomcat. */
     private final ClientDisconnects disconnects;
 
@@ -73,11 +76,12 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
      * @param requestTimeout the deadline of each request, or {@code null} for none
      */
     public ThredoRequestFilter(Kernel kernel, Duration requestTimeout) {
-        this(kernel, requestTimeout, null);
+        this(kernel, requestTimeout, null, new RequestThreads());
     }
 
-    ThredoRequestFilter(Kernel kernel, Duration requestTimeout, ClientDisconnects disconnects) {
+    ThredoRequestFilter(Kernel kernel, Duration requestTimeout, ClientDisconnects disconnects, RequestThreads requests) {
         this.disconnects = disconnects;
+        this.requests = Objects.requireNonNull(requests, "requests");
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
             throw new IllegalArgumentException("thredo.web.request-timeout must be positive: " + requestTimeout);
@@ -102,13 +106,24 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
                 return;
             }
         }
+        ThredoThread<?> self = Thredo.current();
+        requests.started(self);
+        try {
+            serve(request, response, chain, name, adoption, self);
+        } finally {
+            requests.ended(self); // after the answer is written: a shutdown waits for it
+        }
+    }
+
+    /** The request, adopted (or already a thredo thread) as {@code self}: its chain, then its problem answer if it ended early. */
+    private void serve(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String name,
+            Adoption adoption, ThredoThread<?> self) throws ServletException, IOException {
         RequestCancellation.Early early = null;
         Throwable failure = null;
         Throwable caught = null;
         ClientDisconnects.Watch watch = null;
         boolean clientGone = false;
         try {
-            ThredoThread<?> self = Thredo.current();
             HttpServletRequest watched = request;
             if (disconnects != null && (watch = disconnects.prepare(() -> cancel(self))) != null) {
                 if (BodyEndWatchingRequest.hasBody(request)) {

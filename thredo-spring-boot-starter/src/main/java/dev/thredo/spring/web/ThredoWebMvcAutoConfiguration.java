@@ -2,6 +2,7 @@ package dev.thredo.spring.web;
 
 import dev.thredo.Kernel;
 import dev.thredo.spring.ThredoAutoConfiguration;
+import dev.thredo.spring.RequestThreads;
 import dev.thredo.spring.ThredoProperties;
 import dev.thredo.spring.actuate.ThredoDisconnectMetrics;
 import io.micrometer.core.instrument.Tags;
@@ -50,9 +51,10 @@ public class ThredoWebMvcAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "thredoRequestFilter")
     FilterRegistrationBean<ThredoRequestFilter> thredoRequestFilter(Kernel kernel, ThredoProperties properties,
-            ObjectProvider<ClientDisconnects> disconnects) {
+            ObjectProvider<ClientDisconnects> disconnects, RequestThreads requests) {
         FilterRegistrationBean<ThredoRequestFilter> registration = new FilterRegistrationBean<>(
-                new ThredoRequestFilter(kernel, properties.getWeb().getRequestTimeout(), disconnects.getIfAvailable()));
+                new ThredoRequestFilter(kernel, properties.getWeb().getRequestTimeout(), disconnects.getIfAvailable(),
+                        requests));
         registration.setName("thredoRequestFilter");
         registration.setOrder(FILTER_ORDER);
         return registration;

@@ -1,0 +1,119 @@
+package dev.thredo.spring.shutdown;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.thredo.Kernel;
+import dev.thredo.Outcome;
+import dev.thredo.ThredoThread;
+import dev.thredo.spring.KernelPolling;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Issue 13, point 4: closing the application context (what SIGTERM does) cancels the threads that
+ * serve no request as soon as it begins; in-flight requests get the graceful window and then their
+ * 503; the close takes no longer than the graceful window plus {@code thredo.shutdown-timeout}.
+ * With {@code server.shutdown=immediate} the request is cancelled at once.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ThredoShutdownTest {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final long GRACE_MS = 1_500;
+
+    /** Repeated: the 503 races the web server's stop (a request thread leaves the kernel before it writes). */
+    @RepeatedTest(3)
+    void gracefulShutdownCancelsJobsAtOnceAndRequestsAfterTheGracefulWindow() throws Exception {
+        Run run = Run.start("server.shutdown=graceful", "spring.lifecycle.timeout-per-shutdown-phase=1500ms");
+        long closeStart = System.nanoTime();
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(run.context::close);
+
+        run.job.await();
+        long jobEndedMs = millisSince(closeStart);
+        HttpResponse<String> answer = run.request.get(20, TimeUnit.SECONDS);
+        long answeredMs = millisSince(closeStart);
+        closing.get(20, TimeUnit.SECONDS);
+        long closedMs = millisSince(closeStart);
+
+        assertThat(run.job.outcome()).isEqualTo(Outcome.CANCELLED);
+        assertThat(jobEndedMs).as("the job is cancelled when shutdown begins").isLessThan(1_000);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+        assertThat(answer.body()).contains("The request was cancelled.");
+        assertThat(answeredMs).as("the request had its graceful window").isBetween(GRACE_MS - 100, GRACE_MS + 2_000);
+        assertThat(closedMs).as("closed within the window + shutdown-timeout + 2 s").isLessThan(GRACE_MS + 2_000 + 2_000);
+        KernelPolling.awaitNoThreads(run.kernel);
+    }
+
+    @Test
+    void immediateShutdownCancelsTheRequestAtOnce() throws Exception {
+        Run run = Run.start("server.shutdown=immediate");
+        long closeStart = System.nanoTime();
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(run.context::close);
+
+        HttpResponse<String> answer = run.request.get(20, TimeUnit.SECONDS);
+        long answeredMs = millisSince(closeStart);
+        closing.get(20, TimeUnit.SECONDS);
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+        assertThat(answeredMs).as("cancelled at once").isLessThan(1_000);
+        assertThat(run.job.outcome()).isEqualTo(Outcome.CANCELLED);
+        KernelPolling.awaitNoThreads(run.kernel);
+    }
+
+    /** A started application with a 60 s request in flight and a 60 s job of its own. */
+    private record Run(ConfigurableApplicationContext context, Kernel kernel, ThredoThread<?> job,
+            CompletableFuture<HttpResponse<String>> request) {
+
+        static Run start(String... properties) {
+            ConfigurableApplicationContext context = new SpringApplicationBuilder(ShutdownApp.class)
+                    .properties("server.port=0", "thredo.shutdown-timeout=2s")
+                    .properties(properties)
+                    .run();
+            Kernel kernel = context.getBean(Kernel.class);
+            int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            ThredoThread<?> job = kernel.spawn("nightly job", () -> {
+                Thread.sleep(60_000);
+                return null;
+            });
+            CompletableFuture<HttpResponse<String>> request = CLIENT.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/slow")).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            KernelPolling.awaitUntil("the request is in flight",
+                    () -> kernel.threads().stream().anyMatch(t -> t.name().equals("GET /slow")));
+            return new Run(context, kernel, job, request);
+        }
+    }
+
+    private static long millisSince(long t0) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(ShutdownApp.SlowController.class)
+    static class ShutdownApp {
+        @RestController
+        static class SlowController {
+            @GetMapping("/slow")
+            String slow() throws InterruptedException {
+                Thread.sleep(60_000);
+                return "never";
+            }
+        }
+    }
+}
