@@ -276,6 +276,31 @@ class KernelTest {
     }
 
     @Test
+    void aRefusedAdoptionLeavesTheThreadAsItWas() throws Exception {
+        Kernel closed = Kernel.create();
+        closed.close();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread pooled = Thread.ofPlatform().name("http-nio-exec-2").start(() -> {
+            try {
+                assertThrows(IllegalStateException.class, () -> closed.adopt("GET /late"));
+                assertThrows(IllegalStateException.class, Thredo::current, "not a thredo thread after the refusal");
+                try (Kernel next = Kernel.create(); Adoption a = next.adopt("GET /next")) {
+                    assertEquals("GET /next", Thredo.current().name(), "adoptable by another kernel");
+                }
+                assertFalse(Thread.currentThread().isInterrupted());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        pooled.join();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertTrue(closed.threads().isEmpty());
+        assertEquals(0, closed.stats().spawned());
+    }
+
+    @Test
     void closeFromOneOfItsOwnThreadsIsRefused() throws Exception {
         try (Kernel k = Kernel.create()) {
             k.run(() -> assertThrows(IllegalStateException.class, k::close));

@@ -114,7 +114,11 @@ public final class KernelCore {
 
     /**
      * Makes the calling thread a thredo thread of this kernel until {@link ThreadControl#end} is
-     * called for the returned control (by the same thread).
+     * called for the returned control (by the same thread). The thread becomes current only once its
+     * registration is accepted: a refused adoption leaves it as it was (not a thredo thread, its
+     * interrupt flag as it was).
+     *
+     * @throws IllegalStateException if the calling thread already is a thredo thread, or the kernel is closed
      */
     public ThreadControl adopt(String name) {
         if (ThreadControl.current() != null) {
@@ -122,8 +126,16 @@ public final class KernelCore {
         }
         long id = ids.incrementAndGet();
         ThreadControl t = new ThreadControl(this, id, name, false, 0, null, null);
+        Thread self = Thread.currentThread();
+        t.bindThread(self);
+        boolean wasInterrupted = self.isInterrupted();
+        try {
+            register(t);
+        } catch (IllegalStateException refused) {
+            t.refuseAdoption(wasInterrupted); // a close that saw it registered may have cancelled it
+            throw refused;
+        }
         t.attachCurrent();
-        register(t);
         counters.countSpawned();
         events.started(t);
         return t;

@@ -26,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  *   COMPLETING                   -> SUCCEEDED | FAILED            returned / threw
  *   COMPLETING|CANCEL_REQUESTED  -> SUCCEEDED|CANCEL_REQUESTED    the body swallowed the cancellation and returned
  *   COMPLETING|CANCEL_REQUESTED  -> CANCELLED|CANCEL_REQUESTED    the body threw anything
+ *   RUNNING[|CANCEL_REQUESTED]   -> COMPLETING[|CANCEL_REQUESTED] for good: an adoption refused ({@link #refuseAdoption})
  * </pre>
  * {@code COMPLETING} (as in {@code FutureTask}) lets the kernel count the outcome before anyone can
  * see the thread done; during it the thread counts as running but can no longer be cancelled.
@@ -186,10 +187,26 @@ public final class ThreadControl implements Runnable {
         this.thread = t;
     }
 
-    /** Attaches the calling (foreign) thread; see {@link KernelCore#adopt}. */
+    /** Makes the calling (foreign) thread, already {@linkplain #bindThread bound}, current; see {@link KernelCore#adopt}. */
     void attachCurrent() {
-        this.thread = Thread.currentThread();
         CURRENT.put(thread, this);
+    }
+
+    /**
+     * For an adoption whose registration was refused, on the calling thread (bound, never current):
+     * a close may have seen it registered and cancelled it. Freezes the phase, so that no delivery
+     * interrupts the thread after this returns, waits out one on its way, and clears an interrupt
+     * that such a delivery set unless the thread was interrupted before.
+     */
+    void refuseAdoption(boolean wasInterrupted) {
+        int s;
+        do {
+            s = state;
+        } while (!STATE.compareAndSet(this, s, COMPLETING | (s & CANCEL_REQUESTED)));
+        awaitDeliveries();
+        if (isCancelRequested() && !wasInterrupted) {
+            Thread.interrupted();
+        }
     }
 
     static void detachCurrent() {
