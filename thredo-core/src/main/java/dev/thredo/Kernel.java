@@ -292,22 +292,34 @@ public final class Kernel implements AutoCloseable {
         return core;
     }
 
-    /** Forwards the core's thread events to the listeners, shielding the kernel from their failures. */
+    /**
+     * Forwards the core's thread events to the listeners, shielding the kernel from their failures:
+     * whatever a listener throws, {@code Error}s and {@link ThreadCancelled} included, is caught, so
+     * the kernel's own bookkeeping (the start, the outcome, the end) always completes and the other
+     * listeners still hear of it. Each failing listener is reported once, at its first failure; its
+     * later failures are logged at debug level only.
+     */
     private static final class ListenerEvents implements KernelCore.Events {
         private final List<KernelListener> listeners;
+        /** One flag per listener, by index: set when its first failure has been reported. */
+        private final AtomicBoolean[] reported;
 
         ListenerEvents(List<KernelListener> listeners) {
             this.listeners = listeners;
+            this.reported = new AtomicBoolean[listeners.size()];
+            for (int i = 0; i < reported.length; i++) {
+                reported[i] = new AtomicBoolean();
+            }
         }
 
         @Override
         public void started(ThreadControl t) {
             ThredoThread<?> thread = ThredoThread.of(t);
-            for (KernelListener l : listeners) {
+            for (int i = 0; i < listeners.size(); i++) {
                 try {
-                    l.threadStarted(thread);
-                } catch (RuntimeException e) {
-                    log.debug("KernelListener.threadStarted failed", e);
+                    listeners.get(i).threadStarted(thread);
+                } catch (Throwable e) {
+                    failed(i, "threadStarted", e);
                 }
             }
         }
@@ -316,12 +328,21 @@ public final class Kernel implements AutoCloseable {
         public void ended(ThreadControl t, Outcome outcome, long cancelLatencyNanos) {
             ThredoThread<?> thread = ThredoThread.of(t);
             Duration latency = cancelLatencyNanos < 0 ? null : Duration.ofNanos(cancelLatencyNanos);
-            for (KernelListener l : listeners) {
+            for (int i = 0; i < listeners.size(); i++) {
                 try {
-                    l.threadEnded(thread, outcome, latency);
-                } catch (RuntimeException e) {
-                    log.debug("KernelListener.threadEnded failed", e);
+                    listeners.get(i).threadEnded(thread, outcome, latency);
+                } catch (Throwable e) {
+                    failed(i, "threadEnded", e);
                 }
+            }
+        }
+
+        private void failed(int listener, String callback, Throwable e) {
+            if (reported[listener].compareAndSet(false, true)) {
+                log.warn("KernelListener {} failed in {} (reported once; the kernel carries on without its effect)",
+                        listeners.get(listener), callback, e);
+            } else {
+                log.debug("KernelListener {} failed in {}", listeners.get(listener), callback, e);
             }
         }
     }

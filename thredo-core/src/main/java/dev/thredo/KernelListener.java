@@ -8,7 +8,9 @@ import java.time.Duration;
  *
  * <p>Callbacks run on the thread concerned (the spawner for {@link #threadStarted}, the ending
  * thread for {@link #threadEnded}), on the kernel's hot paths: they must be fast, must not block,
- * and must not throw (an exception is caught and ignored).
+ * and should not throw. Whatever one throws ({@code Error}s included) is caught: the kernel's own
+ * bookkeeping and the other listeners are unaffected, and the kernel logs the listener's first
+ * failure (once per listener).
  */
 public interface KernelListener {
     /** A thread was spawned or adopted. */

@@ -411,6 +411,96 @@ class KernelTest {
     }
 
     @Test
+    void aListenerThrowingFromThreadEndedDoesNotWedgeTheKernelAndIsReportedOnce() throws Exception {
+        KernelListener assertsOnEnd = new KernelListener() {
+            @Override
+            public void threadEnded(ThredoThread<?> thread, Outcome outcome, Duration cancelLatency) {
+                throw new AssertionError("a listener's assertion");
+            }
+
+            @Override
+            public String toString() {
+                return "assertsOnEnd";
+            }
+        };
+        KernelListener cancelledOnEnd = new KernelListener() {
+            @Override
+            public void threadEnded(ThredoThread<?> thread, Outcome outcome, Duration cancelLatency) {
+                throw new ThreadCancelled("a listener's own cancellation");
+            }
+
+            @Override
+            public String toString() {
+                return "cancelledOnEnd";
+            }
+        };
+        List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        KernelListener later = new KernelListener() {
+            @Override
+            public void threadEnded(ThredoThread<?> thread, Outcome outcome, Duration cancelLatency) {
+                heard.add(thread.name() + " " + outcome);
+            }
+        };
+        String log = capturingStandardError(() -> {
+            try (Kernel k = Kernel.builder().listener(assertsOnEnd).listener(cancelledOnEnd).listener(later)
+                    .shutdownGracePeriod(Duration.ofSeconds(1)).build()) {
+                for (int i = 0; i < 3; i++) {
+                    ThredoThread<Integer> t = k.spawn("t" + i, () -> 1);
+                    assertEquals(1, org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), t::join));
+                    assertEquals(Outcome.SUCCEEDED, t.outcome());
+                }
+                assertEquals(List.of("t0 SUCCEEDED", "t1 SUCCEEDED", "t2 SUCCEEDED"), heard, "later listeners still hear");
+                assertTrue(k.threads().isEmpty());
+            }
+        });
+        assertEquals(1, log.lines().filter(l -> l.contains("assertsOnEnd")).count(), log);
+        assertEquals(1, log.lines().filter(l -> l.contains("cancelledOnEnd")).count(), log);
+    }
+
+    @Test
+    void aListenerThrowingFromThreadStartedDoesNotStopTheThread() throws Exception {
+        KernelListener assertsOnStart = new KernelListener() {
+            @Override
+            public void threadStarted(ThredoThread<?> thread) {
+                throw new AssertionError("a listener's assertion");
+            }
+
+            @Override
+            public String toString() {
+                return "assertsOnStart";
+            }
+        };
+        String log = capturingStandardError(() -> {
+            try (Kernel k = Kernel.builder().listener(assertsOnStart).shutdownGracePeriod(Duration.ofSeconds(1)).build()) {
+                assertEquals(1, k.spawn(() -> 1).join());
+                assertEquals(2, k.spawn(() -> 2).join());
+                assertTrue(k.threads().isEmpty());
+                assertEquals(2, k.stats().succeeded());
+            }
+        });
+        assertEquals(1, log.lines().filter(l -> l.contains("assertsOnStart")).count(), log);
+    }
+
+    /** Runs {@code body} and returns what it (and the core's logger) wrote to {@code System.err}. */
+    private static String capturingStandardError(org.junit.jupiter.api.function.Executable body) throws Exception {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            body.execute();
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        } finally {
+            System.setErr(original);
+        }
+        String text = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        original.print(text);
+        return text;
+    }
+
+    @Test
     void adoptionEndedWithAFailureIsCountedCancelledOrFailed() throws Exception {
         try (Kernel k = Kernel.create()) {
             Adoption cancelled = k.adopt("cancelled request");
