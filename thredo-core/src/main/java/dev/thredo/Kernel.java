@@ -208,6 +208,31 @@ public final class Kernel implements AutoCloseable {
                 c.spawned(), c.succeeded(), c.failed(), c.cancelled(), c.liveGroups());
     }
 
+    /**
+     * Threads ever spawned or adopted: the kernel's own counter, read directly (no registry pass).
+     * Monotonic: a call that starts after another has returned never returns less. For metrics
+     * counters; {@link #stats()} has the same total with the live counts.
+     */
+    public long spawnedCount() {
+        return core.counters().spawned();
+    }
+
+    /**
+     * Threads ended with {@code outcome}, read directly as {@link #spawnedCount()} is, and monotonic
+     * in the same way.
+     *
+     * @throws IllegalArgumentException for {@link Outcome#RUNNING}, which is no end
+     */
+    public long endedCount(Outcome outcome) {
+        var c = core.counters();
+        return switch (Objects.requireNonNull(outcome, "outcome")) {
+            case SUCCEEDED -> c.succeeded();
+            case FAILED -> c.failed();
+            case CANCELLED -> c.cancelled();
+            case RUNNING -> throw new IllegalArgumentException("not an end: " + outcome);
+        };
+    }
+
     /** Whether {@link #close()} has begun. */
     public boolean isClosed() {
         return core.isClosed();

@@ -2,7 +2,11 @@ package dev.thredo.internal;
 
 import java.util.concurrent.atomic.LongAdder;
 
-/** Monotonic per-kernel counters; striped so that spawning threads do not contend. */
+/**
+ * Monotonic per-kernel counters; striped so that spawning threads do not contend. Each is a
+ * {@link LongAdder} whose parts only grow, so a read that starts after another has returned never
+ * returns less (the sum of groups opened and closed, {@link #liveGroups()}, is a level, not a total).
+ */
 public final class Counters {
     private final LongAdder spawned = new LongAdder();
     private final LongAdder succeeded = new LongAdder();

@@ -2,6 +2,7 @@ package dev.thredo.spring.actuate;
 
 import dev.thredo.Kernel;
 import dev.thredo.KernelStats;
+import dev.thredo.Outcome;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
@@ -25,10 +27,13 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code thredo.threads.ended} (counter, tag {@code outcome}: {@code succeeded}, {@code failed},
  * {@code cancelled}).
  * </ul>
- * All of them read one {@link Kernel#stats()} snapshot, which walks the registry once and is reused
+ * The gauges read one {@link Kernel#stats()} snapshot, which walks the registry once and is reused
  * while it is younger than the snapshot age (one second by default), so a scrape costs one pass
- * over the live threads, not one per meter. The cancel latency timer needs the kernel's thread
- * events and lives in {@link ThredoCancelLatencyMetrics}.
+ * over the live threads, not one per meter. The counters never read a snapshot: each is bound to one
+ * of the kernel's own totals ({@link Kernel#spawnedCount()}, {@link Kernel#endedCount}), read
+ * directly, which only grow, so a counter is monotonic however scrapes interleave (a snapshot
+ * stored by a racing scrape could be older than one already served). The cancel latency timer needs
+ * the kernel's thread events and lives in {@link ThredoCancelLatencyMetrics}.
  */
 public class ThredoMetrics implements MeterBinder {
 
@@ -79,14 +84,14 @@ public class ThredoMetrics implements MeterBinder {
                 .tags(tags)
                 .strongReference(true)
                 .register(registry);
-        FunctionCounter.builder("thredo.threads.started", this, stat(KernelStats::spawned))
+        FunctionCounter.builder("thredo.threads.started", kernel, Kernel::spawnedCount)
                 .description("Thredo threads spawned or adopted")
                 .baseUnit(BaseUnits.THREADS)
                 .tags(tags)
                 .register(registry);
-        endedThreads(registry, "succeeded", KernelStats::succeeded);
-        endedThreads(registry, "failed", KernelStats::failed);
-        endedThreads(registry, "cancelled", KernelStats::cancelled);
+        endedThreads(registry, Outcome.SUCCEEDED);
+        endedThreads(registry, Outcome.FAILED);
+        endedThreads(registry, Outcome.CANCELLED);
     }
 
     private void liveThreads(MeterRegistry registry, String state, ToDoubleFunction<KernelStats> count) {
@@ -99,12 +104,12 @@ public class ThredoMetrics implements MeterBinder {
                 .register(registry);
     }
 
-    private void endedThreads(MeterRegistry registry, String outcome, ToDoubleFunction<KernelStats> count) {
-        FunctionCounter.builder("thredo.threads.ended", this, stat(count))
+    private void endedThreads(MeterRegistry registry, Outcome outcome) {
+        FunctionCounter.builder("thredo.threads.ended", kernel, k -> k.endedCount(outcome))
                 .description("Thredo threads ended, by outcome")
                 .baseUnit(BaseUnits.THREADS)
                 .tags(tags)
-                .tag("outcome", outcome)
+                .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
                 .register(registry);
     }
 
@@ -117,7 +122,8 @@ public class ThredoMetrics implements MeterBinder {
         Snapshot s = snapshot;
         long now = System.nanoTime();
         if (s == null || now - s.takenAt() > maxAgeNanos || maxAgeNanos == 0) {
-            // Racing scrapes may each take a snapshot; the last one written wins, both are valid.
+            // Racing scrapes may each take a snapshot; the last one written wins, perhaps the older:
+            // fine for gauges, which is why no counter reads a snapshot.
             s = new Snapshot(kernel.stats(), now);
             snapshot = s;
         }

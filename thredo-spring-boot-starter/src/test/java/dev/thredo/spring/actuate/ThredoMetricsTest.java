@@ -7,10 +7,16 @@ import dev.thredo.KernelStats;
 import dev.thredo.ThredoThread;
 import dev.thredo.Thredo;
 import dev.thredo.spring.KernelPolling;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,6 +65,65 @@ class ThredoMetricsTest {
         assertThat(ended("succeeded")).isEqualTo(1);
         assertThat(ended("failed")).isEqualTo(1);
         assertThat(ended("cancelled")).isEqualTo(1);
+    }
+
+    @Test
+    void countersReadTheKernelsTotalsNotAStoredSnapshot() {
+        new ThredoMetrics(kernel, Tags.empty(), Duration.ofHours(1)).bindTo(registry);
+        assertThat(live("running")).isZero(); // a snapshot is taken, and serves the gauges for an hour
+        assertThat(registry.get("thredo.threads.started").functionCounter().count()).isZero();
+
+        kernel.spawn(() -> { }).await();
+
+        assertThat(registry.get("thredo.threads.started").functionCounter().count()).isEqualTo(1);
+        assertThat(ended("succeeded")).isEqualTo(1);
+    }
+
+    @Test
+    void countersNeverGoBackwardsUnderConcurrentScrapes() throws Exception {
+        // Snapshots that outlive a registry pass, and a pass made slow by many live threads: racing
+        // scrapes then build snapshots of different ages.
+        new ThredoMetrics(kernel, Tags.empty(), Duration.ofMillis(1)).bindTo(registry);
+        for (int i = 0; i < 2_000; i++) {
+            kernel.spawn(() -> Thredo.sleep(Duration.ofDays(1)));
+        }
+        FunctionCounter started = registry.get("thredo.threads.started").functionCounter();
+        FunctionCounter succeeded = registry.get("thredo.threads.ended").tag("outcome", "succeeded").functionCounter();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread churn = Thread.ofPlatform().start(() -> {
+            while (!stop.get()) {
+                kernel.spawn(() -> { }).await();
+            }
+        });
+        AtomicLong highestStarted = new AtomicLong();
+        AtomicLong highestSucceeded = new AtomicLong();
+        List<String> regressions = new CopyOnWriteArrayList<>();
+        long end = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        List<Thread> scrapers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            scrapers.add(Thread.ofPlatform().start(() -> {
+                while (System.nanoTime() - end < 0 && regressions.isEmpty()) {
+                    scrape(started, highestStarted, regressions);
+                    scrape(succeeded, highestSucceeded, regressions);
+                }
+            }));
+        }
+        for (Thread t : scrapers) {
+            t.join();
+        }
+        stop.set(true);
+        churn.join();
+        assertThat(regressions).as("a counter read after another read had returned").isEmpty();
+    }
+
+    /** Reads {@code counter}; records a regression if it is below what an earlier, completed read returned. */
+    private static void scrape(FunctionCounter counter, AtomicLong highest, List<String> regressions) {
+        long before = highest.get();
+        long now = (long) counter.count();
+        if (now < before) {
+            regressions.add(counter.getId().getName() + " went from " + before + " to " + now);
+        }
+        highest.accumulateAndGet(now, Math::max);
     }
 
     @Test
