@@ -1,5 +1,6 @@
 package dev.thredo;
 
+import dev.thredo.internal.Clocks;
 import dev.thredo.internal.Parking;
 import dev.thredo.internal.Timeouts;
 import dev.thredo.internal.WaitQueue;
@@ -62,13 +63,13 @@ public final class Condition implements java.util.concurrent.locks.Condition {
      */
     @Override
     public void await() {
-        awaitUntilLimit(Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+        awaitUntilLimit(Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
     }
 
     /** As {@link #await()}, holding cancellation and deadlines back while it waits. */
     @Override
     public void awaitUninterruptibly() {
-        awaitUntilLimit(Parking.Mode.HOLD, Parking.NO_LIMIT);
+        awaitUntilLimit(Parking.Mode.HOLD, Clocks.NO_DEADLINE);
     }
 
     /** As {@link #await()}, for at most {@code nanosTimeout}; returns the nanoseconds left (≤ 0 if it timed out). */

@@ -1,5 +1,6 @@
 package dev.thredo;
 
+import dev.thredo.internal.Clocks;
 import dev.thredo.internal.Parking;
 import dev.thredo.internal.Timeouts;
 import dev.thredo.internal.WaitQueue;
@@ -57,7 +58,7 @@ public final class Event {
      * @throws ThreadTimeout if a deadline passes while waiting
      */
     public void await() {
-        Parking.acquire(sync, waiters, () -> set, "Event.await", Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+        Parking.acquire(sync, waiters, () -> set, "Event.await", Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
     }
 
     /**

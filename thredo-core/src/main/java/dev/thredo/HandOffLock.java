@@ -1,5 +1,6 @@
 package dev.thredo;
 
+import dev.thredo.internal.Clocks;
 import dev.thredo.internal.Parking;
 import dev.thredo.internal.Timeouts;
 import dev.thredo.internal.WaitQueue;
@@ -40,7 +41,7 @@ abstract sealed class HandOffLock implements java.util.concurrent.locks.Lock per
      */
     @Override
     public void lock() {
-        acquire(Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+        acquire(Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
     }
 
     /** As {@link #lock()}: thredo waits are interruptible anyway (an interrupt is a cancellation). */
@@ -76,7 +77,7 @@ abstract sealed class HandOffLock implements java.util.concurrent.locks.Lock per
 
     /** The re-acquire of {@link Condition#await()}: immune to cancellation, so it always ends holding the lock. */
     void lockHoldingCancellation() {
-        acquire(Parking.Mode.HOLD, Parking.NO_LIMIT);
+        acquire(Parking.Mode.HOLD, Clocks.NO_DEADLINE);
     }
 
     private boolean acquire(Parking.Mode mode, long limit) {

@@ -269,10 +269,10 @@ public final class Kernel implements AutoCloseable {
             return;
         }
         core.shutdown();
-        long limit = grace == null ? Long.MAX_VALUE : Clocks.deadlineAfter(grace);
+        long limit = grace == null ? Clocks.NO_DEADLINE : Clocks.deadlineAfter(grace);
         long step = Math.max(core.stuckThresholdNanos(), 1_000_000L);
         for (;;) {
-            long next = System.nanoTime() + step;
+            long next = Clocks.deadlineAfterNanos(step);
             boolean last = grace != null && next - limit >= 0;
             if (core.awaitAllEnded(last ? limit : next)) {
                 return;

@@ -1,5 +1,6 @@
 package dev.thredo;
 
+import dev.thredo.internal.Clocks;
 import dev.thredo.internal.Parking;
 import dev.thredo.internal.Timeouts;
 import dev.thredo.internal.WaitQueue;
@@ -98,7 +99,7 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      */
     @Override
     public void put(E e) {
-        insert(e, Parking.NO_LIMIT);
+        insert(e, Clocks.NO_DEADLINE);
     }
 
     /**
@@ -120,7 +121,7 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      */
     @Override
     public E take() {
-        return remove(Parking.NO_LIMIT);
+        return remove(Clocks.NO_DEADLINE);
     }
 
     /**
@@ -157,7 +158,7 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * @throws ThreadTimeout if a deadline passes while waiting
      */
     public void join() {
-        Parking.awaitCondition(sync, joiners, () -> unfinished == 0, "Queue.join", Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+        Parking.awaitCondition(sync, joiners, () -> unfinished == 0, "Queue.join", Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
     }
 
     private boolean insert(E e, long limit) {

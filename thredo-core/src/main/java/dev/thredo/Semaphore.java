@@ -1,5 +1,6 @@
 package dev.thredo;
 
+import dev.thredo.internal.Clocks;
 import dev.thredo.internal.Parking;
 import dev.thredo.internal.Timeouts;
 import dev.thredo.internal.WaitQueue;
@@ -49,7 +50,7 @@ public sealed class Semaphore permits BoundedSemaphore {
      * @throws ThreadTimeout if a deadline of the calling thread passes while waiting
      */
     public void acquire() {
-        Parking.acquire(sync, waiters, this::tryTake, "Semaphore.acquire", Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+        Parking.acquire(sync, waiters, this::tryTake, "Semaphore.acquire", Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
     }
 
     /** Takes a permit if one is available; never blocks. */

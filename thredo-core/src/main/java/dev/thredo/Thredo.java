@@ -293,7 +293,7 @@ public final class Thredo {
             return Optional.empty();
         }
         long d = self.visibleDeadline();
-        return d == Long.MAX_VALUE ? Optional.empty() : Optional.of(Clocks.toInstant(d));
+        return d == Clocks.NO_DEADLINE ? Optional.empty() : Optional.of(Clocks.toInstant(d));
     }
 
     static ThreadControl require(String what) {

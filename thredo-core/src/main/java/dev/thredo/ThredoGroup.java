@@ -2,6 +2,7 @@ package dev.thredo;
 
 import dev.thredo.internal.GroupLink;
 import dev.thredo.internal.KernelCore;
+import dev.thredo.internal.Clocks;
 import dev.thredo.internal.Parking;
 import dev.thredo.internal.ThreadControl;
 import dev.thredo.internal.WaitQueue;
@@ -241,7 +242,7 @@ public final class ThredoGroup implements AutoCloseable {
             case NONE -> () -> true;
         };
         try {
-            Parking.awaitCondition(this, waiters, done, "ThredoGroup.join " + name, Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+            Parking.awaitCondition(this, waiters, done, "ThredoGroup.join " + name, Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
         } finally {
             // Reached normally, or by the caller's cancellation: either way nothing may be left running.
             cancelAndAwaitMembers();
@@ -264,7 +265,7 @@ public final class ThredoGroup implements AutoCloseable {
      */
     public ThredoThread<?> nextDone() {
         Parking.awaitCondition(this, waiters, () -> !endedUnreported.isEmpty() || running == 0,
-                "ThredoGroup.nextDone " + name, Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+                "ThredoGroup.nextDone " + name, Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
         synchronized (this) {
             return endedUnreported.poll();
         }
@@ -394,7 +395,7 @@ public final class ThredoGroup implements AutoCloseable {
             }
         }
         int self = callerIsMember ? 1 : 0;
-        Parking.awaitCondition(this, waiters, () -> running == self, "ThredoGroup.close " + name, Parking.Mode.HOLD, Parking.NO_LIMIT);
+        Parking.awaitCondition(this, waiters, () -> running == self, "ThredoGroup.close " + name, Parking.Mode.HOLD, Clocks.NO_DEADLINE);
     }
 
     /** Whether the calling thread is a non-daemon member of this group. */

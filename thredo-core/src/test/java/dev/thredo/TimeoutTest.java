@@ -127,6 +127,24 @@ class TimeoutTest {
 
     /** test_timeout. */
     @Test
+    void aLimitThatComesOutAsExactlyZeroIsATimeLikeAnyOther() throws Exception {
+        // nanoTime values are arbitrary: a computed limit may be exactly 0, which must not mean "no limit".
+        Assumptions.assumeTrue(System.nanoTime() > 0, "0 is in the past of this JVM's nano clock");
+        long limit = 0L;
+        for (dev.thredo.internal.Parking.Mode mode : dev.thredo.internal.Parking.Mode.values()) {
+            assertFalse(org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
+                    () -> dev.thredo.internal.Parking.await(new dev.thredo.internal.Waiter(), "limit 0", mode, limit)),
+                    "a plain thread's " + mode + " wait gives up at once");
+        }
+        try (Kernel k = Kernel.create()) {
+            ThredoThread<Boolean> t = k.spawn(() -> dev.thredo.internal.Parking.await(new dev.thredo.internal.Waiter(),
+                    "limit 0", dev.thredo.internal.Parking.Mode.HOLD, limit));
+            assertFalse(org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), t::join),
+                    "a thredo thread's HOLD wait gives up at once");
+        }
+    }
+
+    @Test
     @Timeout(value = 20, threadMode = ThreadMode.SEPARATE_THREAD)
     void timeoutAfterEndsABlockedSleepWithThreadTimeout() throws Exception {
         Thredo.run(() -> {

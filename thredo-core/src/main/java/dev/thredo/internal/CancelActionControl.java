@@ -91,7 +91,7 @@ public final class CancelActionControl {
         }
         if (state == RUNNING) {
             Parking.awaitCondition(this, ranWaiters, () -> state == RAN, "cancel action", Parking.Mode.HOLD,
-                    Parking.NO_LIMIT);
+                    Clocks.NO_DEADLINE);
         }
         return state == RAN;
     }

@@ -3,8 +3,19 @@ package dev.thredo.internal;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Conversions between {@link System#nanoTime()} deadlines and wall-clock instants. */
+/**
+ * {@link System#nanoTime()} deadlines: the one "none" value, their computation, and their
+ * conversion to wall-clock instants.
+ *
+ * <p>Every deadline and time limit in the kernel (a {@link Parking} limit, a {@link DeadlineStack}
+ * scope, a thread's published deadline) is a {@code nanoTime} value compared by subtraction, or
+ * {@link #NO_DEADLINE}. Any other value, {@code 0} included, is a time like any other. No computed
+ * deadline equals the sentinel: {@link #deadlineAfterNanos} steps off it.
+ */
 public final class Clocks {
+    /** "No deadline", "no time limit": the one sentinel of every {@code nanoTime} deadline and limit. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
     private Clocks() {
     }
 
@@ -32,7 +43,19 @@ public final class Clocks {
         if (nanos < 0) {
             nanos = 0;
         }
+        return deadlineAfterNanos(now, nanos);
+    }
+
+    /**
+     * The {@link System#nanoTime()} value {@code nanos} (zero or more, at most {@code Long.MAX_VALUE / 2})
+     * from now; never {@link #NO_DEADLINE}.
+     */
+    public static long deadlineAfterNanos(long nanos) {
+        return deadlineAfterNanos(System.nanoTime(), nanos);
+    }
+
+    private static long deadlineAfterNanos(long now, long nanos) {
         long deadline = now + nanos;
-        return deadline == Long.MAX_VALUE ? deadline - 1 : deadline; // MAX_VALUE means "none"
+        return deadline == NO_DEADLINE ? deadline - 1 : deadline;
     }
 }

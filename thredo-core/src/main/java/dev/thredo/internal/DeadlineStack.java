@@ -12,24 +12,23 @@ import java.util.Arrays;
  * it is O(1) on every blocking call; only the exit of a scope by timeout scans the stack.
  *
  * <p>Deadlines are {@link System#nanoTime()} values compared by subtraction, so they survive the
- * wrap of the nano clock.
+ * wrap of the nano clock; {@link Clocks#NO_DEADLINE} is none.
  */
 final class DeadlineStack {
-    static final long NONE = Long.MAX_VALUE;
 
     /** Exit verdicts: which scope a timeout that reaches a scope's exit belongs to. */
     static final int THIS_SCOPE = 0;
     static final int OUTER_SCOPE = 1;
     static final int NO_SCOPE = 2;
 
-    private long[] deadlines = new long[4];   // NONE for a shield
+    private long[] deadlines = new long[4];   // Clocks.NO_DEADLINE for a shield
     private long[] effective = new long[4];   // visible effective deadline at each level
     private boolean[] shield = new boolean[4];
     private int depth;
 
-    /** The earliest visible deadline, or {@link #NONE}. */
+    /** The earliest visible deadline, or {@link Clocks#NO_DEADLINE}. */
     long effective() {
-        return depth == 0 ? NONE : effective[depth - 1];
+        return depth == 0 ? Clocks.NO_DEADLINE : effective[depth - 1];
     }
 
     /** Pushes a timeout scope; returns its level, to be handed back to {@link #exitVerdict}. */
@@ -38,16 +37,16 @@ final class DeadlineStack {
         long outer = effective();
         deadlines[depth] = deadline;
         shield[depth] = false;
-        effective[depth] = outer == NONE || deadline - outer < 0 ? deadline : outer;
+        effective[depth] = outer == Clocks.NO_DEADLINE || deadline - outer < 0 ? deadline : outer;
         return depth++;
     }
 
     /** Pushes a shield scope, which hides every deadline below it. */
     void pushShield() {
         grow();
-        deadlines[depth] = NONE;
+        deadlines[depth] = Clocks.NO_DEADLINE;
         shield[depth] = true;
-        effective[depth] = NONE;
+        effective[depth] = Clocks.NO_DEADLINE;
         depth++;
     }
 

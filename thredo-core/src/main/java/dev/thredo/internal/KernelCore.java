@@ -194,7 +194,7 @@ public final class KernelCore {
 
     /**
      * Waits, holding back the caller's own cancellation, until every thread has ended or
-     * {@code limitNanos} (a {@link System#nanoTime()} value, or {@link Parking#NO_LIMIT}) passes.
+     * {@code limitNanos} (a {@link System#nanoTime()} value, or {@link Clocks#NO_DEADLINE}) passes.
      *
      * @return whether every thread has ended
      */

@@ -29,9 +29,6 @@ public final class Parking {
         HOLD
     }
 
-    /** "No time limit of its own" for {@link #await}. */
-    public static final long NO_LIMIT = 0L;
-
     private Parking() {
     }
 
@@ -42,7 +39,7 @@ public final class Parking {
      * @param blockedOn what the thread waits for, as the registry shows it
      * @param mode whether cancellation and deadlines end the wait
      * @param limitNanos a {@link System#nanoTime()} at which the wait gives up by itself, or
-     *     {@link #NO_LIMIT}
+     *     {@link Clocks#NO_DEADLINE}
      * @return {@code true} if signalled, {@code false} if {@code limitNanos} passed first
      * @throws ThreadCancelled in a {@link Mode#CANCELLABLE} wait, when the thread was cancelled or
      *     a deadline expired and the waiter could abandon before being signalled
@@ -68,13 +65,13 @@ public final class Parking {
                     }
                 }
                 long now = System.nanoTime();
-                if (limitNanos != NO_LIMIT && now - limitNanos >= 0) {
+                if (limitNanos != Clocks.NO_DEADLINE && now - limitNanos >= 0) {
                     return !w.abandon();
                 }
                 long until = limitNanos;
                 if (mode == Mode.CANCELLABLE && self != null) {
                     long deadline = self.visibleDeadline();
-                    if (deadline != DeadlineStack.NONE && (until == NO_LIMIT || deadline - until < 0)) {
+                    if (deadline != Clocks.NO_DEADLINE && (until == Clocks.NO_DEADLINE || deadline - until < 0)) {
                         until = deadline; // an expired deadline is delivered by the next round
                     }
                 }
@@ -86,7 +83,7 @@ public final class Parking {
                 } else if (mode == Mode.HOLD && Thread.interrupted()) {
                     clearedInterrupt = true;
                 }
-                if (until == NO_LIMIT) {
+                if (until == Clocks.NO_DEADLINE) {
                     LockSupport.park(w);
                 } else if (until - now > 0) {
                     LockSupport.parkNanos(w, until - now);

@@ -197,7 +197,7 @@ public final class Registry {
                 t.isDaemon(),
                 thread != null && thread.isVirtual(),
                 Instant.ofEpochMilli(t.startedAtMillis()),
-                deadline == DeadlineStack.NONE ? null : Clocks.toInstant(deadline),
+                deadline == Clocks.NO_DEADLINE ? null : Clocks.toInstant(deadline),
                 cancelAt == 0 ? null : Instant.ofEpochMilli(cancelAt),
                 isStuck(t),
                 stack);

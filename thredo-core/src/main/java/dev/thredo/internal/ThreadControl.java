@@ -135,7 +135,7 @@ public final class ThreadControl implements Runnable {
     private volatile String blockedOn;
     private volatile boolean wokenByInterrupt;
     /** The visible effective deadline; written by the owner, read by deliveries, the timer and the registry. */
-    private volatile long publishedDeadline = DeadlineStack.NONE;
+    private volatile long publishedDeadline = Clocks.NO_DEADLINE;
     /** {@link #GATE_LOCKED} and {@link #DEADLINE_DELIVERED}; see "Delivery" in the class comment. */
     private volatile int gate;
     /** When the delivered deadline was found expired; written with {@link #DEADLINE_DELIVERED} under the gate. */
@@ -405,7 +405,7 @@ public final class ThreadControl implements Runnable {
             long deadline = publishedDeadline;
             long now = System.nanoTime();
             boolean cancelDelivered = (s & CANCEL_REQUESTED) != 0 && shieldDepth == 0; // cancellation wins
-            if ((s & PHASE) == RUNNING && !cancelDelivered && deadline != DeadlineStack.NONE && now - deadline >= 0) {
+            if ((s & PHASE) == RUNNING && !cancelDelivered && deadline != Clocks.NO_DEADLINE && now - deadline >= 0) {
                 if ((gate & DEADLINE_DELIVERED) == 0) {
                     deadlineFiredAt = now;
                     gate = GATE_LOCKED | DEADLINE_DELIVERED;
@@ -436,7 +436,7 @@ public final class ThreadControl implements Runnable {
             return; // replaced by an earlier one meanwhile
         }
         long deadline = publishedDeadline; // pairs with the owner: deadline published, then `armed` read
-        if (deadline == DeadlineStack.NONE || isDone()) {
+        if (deadline == Clocks.NO_DEADLINE || isDone()) {
             return;
         }
         if (System.nanoTime() - deadline < 0) {
@@ -514,7 +514,7 @@ public final class ThreadControl implements Runnable {
         try {
             long deadline = visibleDeadline();
             if ((gate & DEADLINE_DELIVERED) != 0
-                    && (deadline == DeadlineStack.NONE || System.nanoTime() - deadline < 0)) {
+                    && (deadline == Clocks.NO_DEADLINE || System.nanoTime() - deadline < 0)) {
                 gate = GATE_LOCKED;
                 Thread.interrupted();
             }
@@ -544,7 +544,7 @@ public final class ThreadControl implements Runnable {
         DeadlineStack d = deadlines;
         if (d != null) {
             long deadline = d.effective();
-            if (deadline != DeadlineStack.NONE) {
+            if (deadline != Clocks.NO_DEADLINE) {
                 long now = System.nanoTime();
                 if (now - deadline >= 0) {
                     return new ThreadTimeout("deadline passed in thredo thread #" + id + " (" + name + ")", now);
@@ -578,7 +578,7 @@ public final class ThreadControl implements Runnable {
         }
         DeadlineStack d = deadlines;
         long deadline;
-        if (d == null || (deadline = d.effective()) == DeadlineStack.NONE) {
+        if (d == null || (deadline = d.effective()) == Clocks.NO_DEADLINE) {
             return;
         }
         long now = System.nanoTime();
@@ -701,7 +701,7 @@ public final class ThreadControl implements Runnable {
         shieldDepth--;
         deadlines.pop();
         long deadline = publishDeadline();
-        if (deadline != DeadlineStack.NONE) {
+        if (deadline != Clocks.NO_DEADLINE) {
             armIfEarlier(deadline); // an enclosing deadline is visible again
         }
         rearmInterrupt();
@@ -740,10 +740,10 @@ public final class ThreadControl implements Runnable {
         return (gate & DEADLINE_DELIVERED) != 0 ? deadlineFiredAt : Long.MIN_VALUE;
     }
 
-    /** The earliest deadline in force, as a {@link System#nanoTime()} value, or {@code Long.MAX_VALUE}. */
+    /** The earliest deadline in force, as a {@link System#nanoTime()} value, or {@link Clocks#NO_DEADLINE}. */
     public long visibleDeadline() {
         DeadlineStack d = deadlines;
-        return d == null ? DeadlineStack.NONE : d.effective();
+        return d == null ? Clocks.NO_DEADLINE : d.effective();
     }
 
     private DeadlineStack deadlines() {
@@ -771,7 +771,7 @@ public final class ThreadControl implements Runnable {
         if (thread == Thread.currentThread()) {
             throw new IllegalStateException("thredo thread #" + id + " cannot wait for itself to end");
         }
-        Parking.awaitCondition(this, terminationWaiters(), this::isDone, "join #" + id, mode, Parking.NO_LIMIT);
+        Parking.awaitCondition(this, terminationWaiters(), this::isDone, "join #" + id, mode, Clocks.NO_DEADLINE);
     }
 
     private synchronized WaitQueue terminationWaiters() {

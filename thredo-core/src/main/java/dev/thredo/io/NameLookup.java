@@ -1,6 +1,7 @@
 package dev.thredo.io;
 
 import dev.thredo.ThreadCancelled;
+import dev.thredo.internal.Clocks;
 import dev.thredo.internal.Parking;
 import dev.thredo.internal.Waiter;
 import java.net.InetAddress;
@@ -44,7 +45,7 @@ final class NameLookup {
             answer.item = result; // published by the signal's CAS
             answer.signal();      // false if the caller gave up: the answer is dropped
         });
-        Parking.await(answer, "InetAddress.getAllByName", Parking.Mode.CANCELLABLE, Parking.NO_LIMIT);
+        Parking.await(answer, "InetAddress.getAllByName", Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
         return switch (answer.item) {
             case InetAddress[] addresses -> addresses;
             case UnknownHostException e -> throw (UnknownHostException) new UnknownHostException(e.getMessage()).initCause(e);

@@ -1,6 +1,7 @@
 package dev.thredo.io;
 
 import dev.thredo.ThreadCancelled;
+import dev.thredo.internal.Clocks;
 import dev.thredo.internal.ThreadControl;
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
@@ -104,8 +105,8 @@ final class Readiness {
 
     /** Until the visible deadline, rounded up to a whole millisecond; 0 (no limit) without one. */
     private static long selectTimeoutMillis(ThreadControl self) {
-        long deadline = self == null ? Long.MAX_VALUE : self.visibleDeadline();
-        if (deadline == Long.MAX_VALUE) {
+        long deadline = self == null ? Clocks.NO_DEADLINE : self.visibleDeadline();
+        if (deadline == Clocks.NO_DEADLINE) {
             return 0;
         }
         return Math.max(1, Math.ceilDiv(deadline - System.nanoTime(), 1_000_000L));
