@@ -51,7 +51,8 @@ import java.util.function.BooleanSupplier;
  * and {@link #close()} hold cancellation back while they wait.
  *
  * <p>Thread-safety: every method may be called from any thread; {@link #open} and {@link #current}
- * concern the calling thredo thread.
+ * concern the calling thredo thread. The group's lock is private: code that synchronizes on a group
+ * object does not stall it, and task decorators and kernel listeners run outside that lock.
  */
 public final class ThredoGroup implements AutoCloseable {
 
@@ -86,7 +87,12 @@ public final class ThredoGroup implements AutoCloseable {
     private final ThredoGroup enclosing;
     private final Membership membership = new Membership();
 
-    // Guarded by this.
+    /**
+     * Guards the group's state and is the monitor of its waits. Private, so that no code of the
+     * application's can hold it, and held only for bookkeeping: no application code runs under it.
+     */
+    private final Object lock = new Object();
+    // Guarded by lock.
     private final List<ThredoThread<?>> members = new ArrayList<>();
     private final ArrayDeque<ThredoThread<?>> endedUnreported = new ArrayDeque<>();
     private final List<ThredoThread<?>> failures = new ArrayList<>();
@@ -202,28 +208,54 @@ public final class ThredoGroup implements AutoCloseable {
         return spawnMember(null, ThreadControl.task(Objects.requireNonNull(task, "task")), true);
     }
 
+    /**
+     * Counts the member before it starts, so that its end (which may come at once) is counted after
+     * its start; runs no code of the application's (task decorators, listeners) and no
+     * {@code Thread.start} under the group's lock.
+     */
     private <T> ThredoThread<T> spawnMember(String memberName, Object task, boolean daemon) {
         Objects.requireNonNull(task, "task");
         ThreadControl parent = ThreadControl.current();
-        ThreadControl t;
-        synchronized (this) {
-            if (spawningClosed) {
-                throw new IllegalStateException("group " + name + " is " + (closed ? "closed" : "joined")
-                        + "; no more members can be spawned");
-            }
-            // Spawned under the lock so that the member's end is counted after its start.
-            t = kernel.spawn(memberName, task, daemon, parent != null ? parent : owner, membership);
-            members.add(ThredoThread.of(t));
+        synchronized (lock) {
+            checkSpawning(); // before the decorator runs for a member that cannot be
+        }
+        ThreadControl t = kernel.create(memberName, task, daemon, parent != null ? parent : owner, membership);
+        ThredoThread<T> member = ThredoThread.of(t);
+        boolean cancel;
+        synchronized (lock) {
+            checkSpawning();
+            members.add(member);
             running++;
             if (!daemon) {
                 runningCounted++;
             }
-            if (!settled) {
-                return ThredoThread.of(t);
-            }
+            cancel = settled; // settled later: whoever settles it cancels this member, listed above
         }
-        t.requestCancel();
-        return ThredoThread.of(t);
+        try {
+            kernel.start(t);
+        } catch (RuntimeException | Error e) { // the kernel closed, or no thread could start: it never ran
+            synchronized (lock) {
+                members.remove(member);
+                running--;
+                if (!daemon) {
+                    runningCounted--;
+                }
+                waiters.signalAll();
+            }
+            throw e;
+        }
+        if (cancel) {
+            t.requestCancel();
+        }
+        return member;
+    }
+
+    /** Throws if no more members may be spawned (guarded by {@link #lock}). */
+    private void checkSpawning() {
+        if (spawningClosed) {
+            throw new IllegalStateException("group " + name + " is " + (closed ? "closed" : "joined")
+                    + "; no more members can be spawned");
+        }
     }
 
     /**
@@ -242,13 +274,13 @@ public final class ThredoGroup implements AutoCloseable {
             case NONE -> () -> true;
         };
         try {
-            Parking.awaitCondition(this, waiters, done, "ThredoGroup.join " + name, Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
+            Parking.awaitCondition(lock, waiters, done, "ThredoGroup.join " + name, Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
         } finally {
             // Reached normally, or by the caller's cancellation: either way nothing may be left running.
             cancelAndAwaitMembers();
         }
         List<ThredoThread<?>> failed;
-        synchronized (this) {
+        synchronized (lock) {
             joined = true;
             failed = (wait == Wait.ANY || wait == Wait.OBJECT) && winner != null ? List.of() : List.copyOf(failures);
         }
@@ -264,9 +296,9 @@ public final class ThredoGroup implements AutoCloseable {
      * @throws ThreadCancelled if the caller is cancelled or times out while waiting
      */
     public ThredoThread<?> nextDone() {
-        Parking.awaitCondition(this, waiters, () -> !endedUnreported.isEmpty() || running == 0,
+        Parking.awaitCondition(lock, waiters, () -> !endedUnreported.isEmpty() || running == 0,
                 "ThredoGroup.nextDone " + name, Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
-        synchronized (this) {
+        synchronized (lock) {
             return endedUnreported.poll();
         }
     }
@@ -289,8 +321,10 @@ public final class ThredoGroup implements AutoCloseable {
     }
 
     /** For {@link Wait#ANY} and {@link Wait#OBJECT}: the winning member, if one won. */
-    public synchronized Optional<ThredoThread<?>> completed() {
-        return Optional.ofNullable(winner);
+    public Optional<ThredoThread<?>> completed() {
+        synchronized (lock) {
+            return Optional.ofNullable(winner);
+        }
     }
 
     /**
@@ -314,7 +348,7 @@ public final class ThredoGroup implements AutoCloseable {
     public List<Object> results() {
         List<ThredoThread<?>> snapshot;
         List<ThredoThread<?>> failed;
-        synchronized (this) {
+        synchronized (lock) {
             if (!joined) {
                 throw new IllegalStateException("results() of group " + name + " before join()");
             }
@@ -334,8 +368,10 @@ public final class ThredoGroup implements AutoCloseable {
     }
 
     /** Every member ever spawned into the group, finished or not, in spawn order. */
-    public synchronized List<ThredoThread<?>> threads() {
-        return List.copyOf(members);
+    public List<ThredoThread<?>> threads() {
+        synchronized (lock) {
+            return List.copyOf(members);
+        }
     }
 
     /**
@@ -353,13 +389,13 @@ public final class ThredoGroup implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
+        synchronized (lock) {
             if (closed) {
                 return;
             }
         }
         cancelAndAwaitMembers();
-        synchronized (this) {
+        synchronized (lock) {
             if (closed) {
                 return;
             }
@@ -372,8 +408,10 @@ public final class ThredoGroup implements AutoCloseable {
         kernel.counters().groupClosed();
     }
 
-    private synchronized boolean isClosed() {
-        return closed;
+    private boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
     }
 
     /**
@@ -384,7 +422,7 @@ public final class ThredoGroup implements AutoCloseable {
         ThreadControl caller = ThreadControl.current();
         boolean callerIsMember = caller != null && caller.group() == membership;
         List<ThredoThread<?>> toCancel;
-        synchronized (this) {
+        synchronized (lock) {
             spawningClosed = true;
             settled = true;
             toCancel = runningMembers();
@@ -395,7 +433,7 @@ public final class ThredoGroup implements AutoCloseable {
             }
         }
         int self = callerIsMember ? 1 : 0;
-        Parking.awaitCondition(this, waiters, () -> running == self, "ThredoGroup.close " + name, Parking.Mode.HOLD, Clocks.NO_DEADLINE);
+        Parking.awaitCondition(lock, waiters, () -> running == self, "ThredoGroup.close " + name, Parking.Mode.HOLD, Clocks.NO_DEADLINE);
     }
 
     /** Whether the calling thread is a non-daemon member of this group. */
@@ -425,7 +463,7 @@ public final class ThredoGroup implements AutoCloseable {
     private void memberEnded(ThreadControl member, Outcome o, Runnable publishOutcome) {
         ThredoThread<?> t = ThredoThread.of(member);
         List<ThredoThread<?>> toCancel = List.of();
-        synchronized (this) {
+        synchronized (lock) {
             publishOutcome.run();
             running--;
             endedUnreported.add(t);
@@ -446,7 +484,7 @@ public final class ThredoGroup implements AutoCloseable {
         }
     }
 
-    /** Whether this member's end settles the group; records a winner (guarded by this). */
+    /** Whether this member's end settles the group; records a winner (guarded by {@link #lock}). */
     private boolean decides(ThredoThread<?> t, Outcome o) {
         boolean wins = switch (wait) {
             case ANY -> o == Outcome.SUCCEEDED;

@@ -88,6 +88,99 @@ class ThredoGroupTest {
 
     /** test_task_group. */
     @Test
+    void userCodeHoldingAGroupsMonitorDoesNotStallIt() throws Exception {
+        TestKernels.inKernel(k -> {
+            try (ThredoGroup g = ThredoGroup.open()) {
+                CountDownLatch locked = new CountDownLatch(1);
+                CountDownLatch unlock = new CountDownLatch(1);
+                Thread holder = Thread.ofPlatform().name("holds the group's monitor").start(() -> {
+                    synchronized (g) {
+                        locked.countDown();
+                        awaitQuietly(unlock);
+                    }
+                });
+                try {
+                    locked.await();
+                    ThredoThread<Integer> member = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                            Duration.ofSeconds(3), () -> g.spawn(() -> 1), "spawn from another thread");
+                    assertEquals(1, member.join());
+                    assertEquals(List.of(member), g.threads());
+                    g.join();
+                    assertEquals(List.of(1), g.results());
+                } finally {
+                    unlock.countDown();
+                    holder.join();
+                }
+            }
+        });
+    }
+
+    @Test
+    void aSlowTaskDecoratorInOneSpawnDoesNotStallTheGroupsOtherCallers() throws Exception {
+        CountDownLatch decorating = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        AtomicBoolean slowOnce = new AtomicBoolean(true);
+        TaskDecorator slow = task -> {
+            if (Thread.currentThread().getName().equals("slow spawner") && slowOnce.getAndSet(false)) {
+                decorating.countDown();
+                awaitQuietly(finish);
+            }
+            return task;
+        };
+        try (Kernel k = Kernel.builder().taskDecorator(slow).build()) {
+            k.run(() -> {
+                try (ThredoGroup g = ThredoGroup.open()) {
+                    Thread spawner = Thread.ofPlatform().name("slow spawner").start(() -> g.spawn(() -> 2));
+                    try {
+                        decorating.await();
+                        ThredoThread<Integer> quick = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                                Duration.ofSeconds(3), () -> g.spawn(() -> 1), "a spawn while another one decorates");
+                        assertEquals(1, quick.join());
+                        assertEquals(List.of(quick), g.threads());
+                    } finally {
+                        finish.countDown();
+                        spawner.join();
+                    }
+                    g.join();
+                    assertEquals(2, g.threads().size());
+                }
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void aMemberTheClosedKernelRefusesIsNotCountedByItsGroup() throws Exception {
+        Kernel k = Kernel.builder().shutdownGracePeriod(Duration.ofSeconds(5)).build();
+        CountDownLatch opened = new CountDownLatch(1);
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        ThredoThread<Void> owner = k.spawn(() -> {
+            try (ThredoGroup g = ThredoGroup.open()) {
+                opened.countDown();
+                try {
+                    Thredo.sleep(LONG);
+                } catch (ThreadCancelled c) {
+                    refused.set(assertThrows(IllegalStateException.class, () -> g.spawn(() -> 1)));
+                    assertEquals(List.of(), g.threads());
+                    throw c;
+                }
+            }
+        });
+        opened.await();
+        k.close(); // the group's close must not wait for the member that never started
+        assertEquals(Outcome.CANCELLED, owner.outcome());
+        assertNotNull(refused.get());
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void allPolicyJoinWaitsForEveryMemberAndResultsAreInSpawnOrder() throws Exception {
         Thredo.run(() -> {
             try (ThredoGroup g = ThredoGroup.open()) {

@@ -79,7 +79,7 @@ public final class KernelCore {
     }
 
     /**
-     * Creates, registers and starts a thread running {@code task}.
+     * Creates, registers and starts a thread running {@code task}: {@link #create} then {@link #start}.
      *
      * @param name the thread's name, or {@code null} for {@code "thredo-<id>"}
      * @param task a {@code Callable}, or a {@code Runnable} made a task by {@link ThreadControl#task(Runnable)}
@@ -87,6 +87,22 @@ public final class KernelCore {
      * @throws IllegalStateException if the kernel is closed
      */
     public ThreadControl spawn(String name, Object task, boolean daemon, ThreadControl parent, GroupLink group) {
+        ThreadControl t = create(name, task, daemon, parent, group);
+        start(t);
+        return t;
+    }
+
+    /**
+     * Creates a thread running {@code task}, decorated by the task decorator (run here, on the calling
+     * thread), neither registered nor started: nothing counts it until {@link #start}, which must
+     * follow (or the control be dropped). A caller that must count a thread before it can end (a
+     * group) does so between the two, and runs neither under its own lock.
+     *
+     * @param name the thread's name, or {@code null} for {@code "thredo-<id>"}
+     * @param task a {@code Callable}, or a {@code Runnable} made a task by {@link ThreadControl#task(Runnable)}
+     * @param parent the spawning thread, or {@code null}
+     */
+    public ThreadControl create(String name, Object task, boolean daemon, ThreadControl parent, GroupLink group) {
         java.util.function.UnaryOperator<Callable<?>> decorator = taskDecorator;
         if (decorator != null) {
             task = decorator.apply(task instanceof Callable<?> c ? c : java.util.concurrent.Executors.callable((Runnable) task, null));
@@ -97,19 +113,28 @@ public final class KernelCore {
         Thread thread = factory.newThread(t);
         thread.setName(threadName);
         t.bindThread(thread);
+        return t;
+    }
+
+    /**
+     * Registers and starts a thread from {@link #create}; the listeners hear of its start here, on
+     * the calling thread. If this throws, the thread never ran and its group (if any) never hears of it.
+     *
+     * @throws IllegalStateException if the kernel is closed
+     */
+    public void start(ThreadControl t) {
         register(t);
         counters.countSpawned();
         events.started(t); // before the start, so that a listener hears of the start before the end
         try {
-            thread.start();
-        } catch (Throwable e) { // out of memory or threads: it never ran, and no group counted it
+            t.thread().start();
+        } catch (Throwable e) { // out of memory or threads: it never ran
             registry.remove(t);
             counters.countEnded(dev.thredo.Outcome.FAILED);
             events.ended(t, dev.thredo.Outcome.FAILED, -1);
             threadEnded();
             throw e;
         }
-        return t;
     }
 
     /**
