@@ -95,10 +95,21 @@ public final class Thredo {
     /**
      * The calling thredo thread.
      *
-     * @throws IllegalStateException outside a thredo thread
+     * @throws IllegalStateException outside a thredo thread (to ask without throwing: {@link #currentIfAny()})
      */
     public static ThredoThread<?> current() {
         return ThredoThread.of(require("current"));
+    }
+
+    /**
+     * The calling thredo thread, or empty if the caller is not one: for libraries and integrations
+     * that must ask "am I in a thredo thread?" without catching {@link #current()}'s exception. Cheap
+     * enough for every request: one map lookup, and on a thread that is not a thredo thread it
+     * allocates nothing (it returns {@link Optional#empty()}).
+     */
+    public static Optional<ThredoThread<?>> currentIfAny() {
+        ThreadControl self = ThreadControl.current();
+        return self == null ? Optional.empty() : Optional.of(ThredoThread.of(self));
     }
 
     /**

@@ -149,6 +149,23 @@ class CoreTest {
     }
 
     @Test
+    void currentIfAnyIsTheCallingThreadOrEmptyWithoutThrowing() throws Exception {
+        assertSame(java.util.Optional.empty(), Thredo.currentIfAny(), "outside: the shared empty, nothing allocated");
+        Thredo.run(() -> {
+            AtomicReference<java.util.Optional<ThredoThread<?>>> seen = new AtomicReference<>();
+            ThredoThread<Void> t = Thredo.spawn(() -> seen.set(Thredo.currentIfAny()));
+            t.join();
+            assertSame(t, seen.get().orElseThrow());
+            assertSame(Thredo.current(), Thredo.currentIfAny().orElseThrow());
+            return null;
+        });
+        try (Kernel k = Kernel.create(); Adoption a = k.adopt("adopted")) {
+            assertSame(a.thread(), Thredo.currentIfAny().orElseThrow());
+        }
+        assertTrue(Thredo.currentIfAny().isEmpty(), "released");
+    }
+
+    @Test
     void platformThreadKernelRunsPlatformThreads() throws Exception {
         try (Kernel k = Kernel.builder().platformThreads().build()) {
             assertFalse(k.run(() -> Thread.currentThread().isVirtual()));

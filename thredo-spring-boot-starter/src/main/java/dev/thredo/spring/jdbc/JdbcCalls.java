@@ -5,7 +5,6 @@ import dev.thredo.CancelAction;
 import dev.thredo.ThreadCancelled;
 import dev.thredo.Thredo;
 import dev.thredo.VoidBody;
-import dev.thredo.internal.ThreadControl;
 import java.sql.Statement;
 
 /**
@@ -40,7 +39,7 @@ final class JdbcCalls {
 
     /** Whether the calling thread is a thredo thread; the proxies pass every call straight through otherwise. */
     static boolean inThredoThread() {
-        return ThreadControl.current() != null;
+        return Thredo.currentIfAny().isPresent();
     }
 
     /**

@@ -146,12 +146,7 @@ public class ThredoScopedInterceptor implements MethodInterceptor {
     }
 
     private static boolean isThredoThread() {
-        try {
-            Thredo.current();
-            return true;
-        } catch (IllegalStateException notThredo) {
-            return false;
-        }
+        return Thredo.currentIfAny().isPresent();
     }
 
     /** A scoped method: its group's name and policy, and its timeout as a duration and as configured. */
