@@ -40,6 +40,9 @@ interface ClientDisconnects {
          */
         void start();
 
+        /** Whether {@link #start()} was called: the request thread does not read from the connection any more. */
+        boolean isStarted();
+
         /**
          * Stops watching; after it returns, the watcher does not touch the connection again. Waits only
          * while the watcher is checking this connection, which takes microseconds. Idempotent.

@@ -46,6 +46,14 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * start; one with a body only once the handler has read all of it through
  * {@link HttpServletRequest#getInputStream()} (until then its connection is the handler's to read).
  *
+ * <p><b>Async handlers</b> ({@code Callable}, {@code WebAsyncTask}, {@code DeferredResult},
+ * {@code CompletableFuture}): the request thread leaves the kernel when the handler returns, as
+ * always, and goes back to its pool; the request goes on as its async thread, a member of the same
+ * group, named like the request, under the rest of its deadline, cancellable, its connection still
+ * watched (see {@link AsyncRequest}); the group is closed when the request completes. The async
+ * dispatch that renders the async part's result passes through this filter too, and answers the same
+ * 503 problem if the async part was cancelled or timed out.
+ *
  * <p>A request that arrives on a thread that already is a thredo thread is not adopted again; it
  * still gets its group. While the kernel is closed, requests pass through untouched.
  */
@@ -89,9 +97,24 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         this.requestTimeout = requestTimeout;
     }
 
+    /** Async dispatches come here too: the end of a request's async part is answered as a handler's end is. */
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        return false;
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (isAsyncDispatch(request)) {
+            AsyncRequest async = AsyncRequest.of(request);
+            if (async == null) {
+                chain.doFilter(request, response); // its async part started without thredo (the kernel was closed)
+            } else {
+                serveAsyncDispatch(request, response, chain, async);
+            }
+            return;
+        }
         String name = request.getMethod() + " " + path(request);
         Adoption adoption = null;
         if (RequestCancellation.currentOrNull() == null) {
@@ -123,6 +146,7 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         Throwable caught = null;
         ClientDisconnects.Watch watch = null;
         boolean clientGone = false;
+        AsyncRequest async = null;
         try {
             HttpServletRequest watched = request;
             if (disconnects != null && (watch = disconnects.prepare(() -> cancel(self))) != null) {
@@ -144,11 +168,18 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
                 }
             }
         } finally {
+            async = AsyncRequest.of(request); // the handler left the request async: its async part answers it
             if (watch != null) {
+                boolean watching = watch.isStarted();
                 clientGone = watch.end(); // from here on the watcher leaves the connection alone
-                if (clientGone && (early != null || request.getAttribute(CANCELLED_ATTRIBUTE) != null)) {
+                if (async != null) {
+                    // The async part watches on (a watch of its own, cancelling its thread), if this one did.
+                    async.handOver(requests, watching ? disconnects : null, clientGone || early != null);
+                } else if (clientGone && (early != null || request.getAttribute(CANCELLED_ATTRIBUTE) != null)) {
                     disconnects.countCancelled(); // cut short by it, not merely seen after the answer was sent
                 }
+            } else if (async != null) {
+                async.handOver(requests, null, early != null);
             }
             if (adoption != null) {
                 if (caught == null && request.getAttribute(CANCELLED_ATTRIBUTE) != null) {
@@ -164,6 +195,50 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         if (failure != null) {
             rethrow(failure);
         }
+        if (async == null) { // else its async part answers, on its dispatch
+            answer(request, response, early, clientGone);
+        }
+    }
+
+    /**
+     * An async dispatch (the result of a request's async part, on a container thread): the chain
+     * renders the result, and the request is answered as at the end of a synchronous handler, with
+     * the 503 problem if the async part was cancelled or timed out. A dispatch that starts a further
+     * async part hands the request over again.
+     */
+    private void serveAsyncDispatch(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+            AsyncRequest async) throws ServletException, IOException {
+        RequestCancellation.Early early = null;
+        Throwable failure = null;
+        try {
+            chain.doFilter(request, response);
+        } catch (Throwable t) {
+            if (RequestCancellation.isCancellation(t)) {
+                early = RequestCancellation.early(t);
+            } else {
+                failure = t;
+            }
+        }
+        if (request.isAsyncStarted()) {
+            async.handOver(requests, null, early != null);
+            if (failure != null) {
+                rethrow(failure);
+            }
+            return;
+        }
+        boolean clientGone = async.endWatch();
+        if (clientGone && (early != null || request.getAttribute(CANCELLED_ATTRIBUTE) != null)) {
+            disconnects.countCancelled();
+        }
+        if (failure != null) {
+            rethrow(failure);
+        }
+        answer(request, response, early, clientGone);
+    }
+
+    /** The end of a request: the 503 problem if it was cancelled or timed out ({@code early}, or as a resolver marked it). */
+    private void answer(HttpServletRequest request, HttpServletResponse response, RequestCancellation.Early early,
+            boolean clientGone) throws IOException {
         if (early == null && request.getAttribute(CANCELLED_ATTRIBUTE) instanceof RequestCancellation.Early marked) {
             early = marked;
         }
@@ -191,20 +266,34 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         request.setAttribute(GROUP_ATTRIBUTE, group);
         try {
             if (requestTimeout == null) {
-                chain.doFilter(request, response);
+                runChain(request, response, chain);
             } else {
-                Thredo.timeoutAfter(requestTimeout, () -> chain.doFilter(request, response));
+                Thredo.timeoutAfter(requestTimeout, () -> runChain(request, response, chain));
             }
         } finally {
-            try {
-                group.close();
-            } finally {
-                if (previous != null) {
-                    request.setAttribute(GROUP_ATTRIBUTE, previous);
-                } else {
-                    request.removeAttribute(GROUP_ATTRIBUTE);
+            if (AsyncRequest.of(request) == null) { // else the group lives on with the async part, closed when it completes
+                try {
+                    group.close();
+                } finally {
+                    if (previous != null) {
+                        request.setAttribute(GROUP_ATTRIBUTE, previous);
+                    } else {
+                        request.removeAttribute(GROUP_ATTRIBUTE);
+                    }
                 }
             }
+        }
+    }
+
+    /**
+     * The chain; if the handler left the request async, its {@link AsyncRequest} takes over the group
+     * and the deadline (created here, still under the deadline, unless an async hook already did).
+     */
+    private static void runChain(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        chain.doFilter(request, response);
+        if (request.isAsyncStarted()) {
+            AsyncRequest.start(request);
         }
     }
 

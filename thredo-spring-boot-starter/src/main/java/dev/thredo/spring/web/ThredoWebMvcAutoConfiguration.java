@@ -7,6 +7,8 @@ import dev.thredo.spring.ThredoProperties;
 import dev.thredo.spring.actuate.ThredoDisconnectMetrics;
 import io.micrometer.core.instrument.Tags;
 import java.util.List;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -14,12 +16,18 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
@@ -67,13 +75,55 @@ public class ThredoWebMvcAutoConfiguration {
     }
 
     @Bean
-    WebMvcConfigurer thredoWebMvcConfigurer() {
-        return new WebMvcConfigurer() {
-            @Override
-            public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
-                resolvers.add(new ThredoGroupArgumentResolver());
-            }
-        };
+    ThredoWebMvcConfigurer thredoWebMvcConfigurer(BeanFactory beanFactory) {
+        return new ThredoWebMvcConfigurer(SingletonSupplier.of(() -> mvcExecutorWithoutThredo(beanFactory)));
+    }
+
+    /** The executor Boot gives Spring MVC's async support: {@code applicationTaskExecutor}, else Spring MVC's default. */
+    private static AsyncTaskExecutor mvcExecutorWithoutThredo(BeanFactory beanFactory) {
+        String name = TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME;
+        if (beanFactory.containsBean(name) && beanFactory.getBean(name) instanceof AsyncTaskExecutor executor) {
+            return executor;
+        }
+        return new SimpleAsyncTaskExecutor("MvcAsync");
+    }
+
+    /**
+     * The request integration's part of the MVC configuration: {@code ThredoGroup} handler parameters,
+     * and async handlers run as the request's async thread ({@link ThredoAsyncTaskExecutor},
+     * {@link AsyncRequestInterceptor}).
+     *
+     * <p>Ordered after Boot's own configurer (order 0, which gives MVC the {@code applicationTaskExecutor})
+     * and before the application's (unordered ones come last): an application that sets its own
+     * executor in {@code configureAsyncSupport} keeps it, and its {@code Callable}s run there, outside
+     * the request's group and deadline.
+     */
+    static final class ThredoWebMvcConfigurer implements WebMvcConfigurer, Ordered {
+        static final int ORDER = 1;
+
+        private final Supplier<AsyncTaskExecutor> fallback;
+
+        ThredoWebMvcConfigurer(Supplier<AsyncTaskExecutor> fallback) {
+            this.fallback = fallback;
+        }
+
+        @Override
+        public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+            resolvers.add(new ThredoGroupArgumentResolver());
+        }
+
+        @Override
+        public void configureAsyncSupport(AsyncSupportConfigurer configurer) {
+            AsyncRequestInterceptor interceptor = new AsyncRequestInterceptor();
+            configurer.setTaskExecutor(new ThredoAsyncTaskExecutor(fallback))
+                    .registerCallableInterceptors(interceptor)
+                    .registerDeferredResultInterceptors(interceptor);
+        }
+
+        @Override
+        public int getOrder() {
+            return ORDER;
+        }
     }
 
     /** Client-disconnect cancellation on embedded Tomcat; absent with {@code thredo.web.cancel-on-disconnect=false}. */

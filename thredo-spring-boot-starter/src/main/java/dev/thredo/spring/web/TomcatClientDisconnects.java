@@ -201,6 +201,11 @@ final class TomcatClientDisconnects implements ClientDisconnects, AutoCloseable 
             enqueue(this);
         }
 
+        @Override
+        public boolean isStarted() {
+            return started;
+        }
+
         /** On the watcher: registers the connection if the request is still running. */
         void register(Selector selector) {
             if (!state.compareAndSet(QUEUED, CHECKING)) {

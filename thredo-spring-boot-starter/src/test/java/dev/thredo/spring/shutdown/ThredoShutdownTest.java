@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
 import dev.thredo.Outcome;
+import dev.thredo.ThreadInfo;
 import dev.thredo.ThredoThread;
 import dev.thredo.spring.KernelPolling;
 import java.net.URI;
@@ -24,6 +25,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * Issue 13, point 4: closing the application context (what SIGTERM does) cancels the threads that
@@ -59,6 +61,24 @@ class ThredoShutdownTest {
         KernelPolling.awaitNoThreads(run.kernel);
     }
 
+    /** An async request (its handler returned a {@code DeferredResult}) is a request too: spared, then its 503. */
+    @Test
+    void gracefulShutdownGivesAnAsyncRequestItsWindowThenItsAnswer() throws Exception {
+        Run run = Run.startWith("/slow-deferred", "server.shutdown=graceful", "spring.lifecycle.timeout-per-shutdown-phase=1500ms");
+        long closeStart = System.nanoTime();
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(run.context::close);
+
+        HttpResponse<String> answer = run.request.get(20, TimeUnit.SECONDS);
+        long answeredMs = millisSince(closeStart);
+        closing.get(20, TimeUnit.SECONDS);
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+        assertThat(answer.body()).contains("The request was cancelled.");
+        assertThat(answeredMs).as("the request had its graceful window").isBetween(GRACE_MS - 100, GRACE_MS + 2_000);
+        assertThat(run.job.outcome()).isEqualTo(Outcome.CANCELLED);
+        KernelPolling.awaitNoThreads(run.kernel);
+    }
+
     @Test
     void immediateShutdownCancelsTheRequestAtOnce() throws Exception {
         Run run = Run.start("server.shutdown=immediate");
@@ -80,6 +100,11 @@ class ThredoShutdownTest {
             CompletableFuture<HttpResponse<String>> request) {
 
         static Run start(String... properties) {
+            return startWith("/slow", properties);
+        }
+
+        /** As {@link #start}, with the request in flight to {@code path}. */
+        static Run startWith(String path, String... properties) {
             ConfigurableApplicationContext context = new SpringApplicationBuilder(ShutdownApp.class)
                     .properties("server.port=0", "thredo.shutdown-timeout=2s")
                     .properties(properties)
@@ -91,10 +116,10 @@ class ThredoShutdownTest {
                 return null;
             });
             CompletableFuture<HttpResponse<String>> request = CLIENT.sendAsync(
-                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/slow")).timeout(Duration.ofSeconds(30)).build(),
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
             KernelPolling.awaitUntil("the request is in flight",
-                    () -> kernel.threads().stream().anyMatch(t -> t.name().equals("GET /slow")));
+                    () -> kernel.threads().stream().anyMatch(t -> t.name().equals("GET " + path) && t.state() == ThreadInfo.State.BLOCKED));
             return new Run(context, kernel, job, request);
         }
     }
@@ -113,6 +138,11 @@ class ThredoShutdownTest {
             String slow() throws InterruptedException {
                 Thread.sleep(60_000);
                 return "never";
+            }
+
+            @GetMapping("/slow-deferred")
+            DeferredResult<String> slowDeferred() {
+                return new DeferredResult<>(); // never set
             }
         }
     }

@@ -3,11 +3,22 @@ package dev.thredo.spring.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.spring.ThredoAutoConfiguration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.test.util.ReflectionTestUtils;
+import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
 class ThredoWebMvcAutoConfigurationTest {
     private final WebApplicationContextRunner web = new WebApplicationContextRunner()
@@ -43,6 +54,54 @@ class ThredoWebMvcAutoConfigurationTest {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ThredoAutoConfiguration.class, ThredoWebMvcAutoConfiguration.class))
                 .run(context -> assertThat(context).doesNotHaveBean("thredoRequestFilter"));
+    }
+
+    private final WebApplicationContextRunner mvc = web.withConfiguration(AutoConfigurations.of(
+            TaskExecutionAutoConfiguration.class, DispatcherServletAutoConfiguration.class, WebMvcAutoConfiguration.class));
+
+    @Test
+    void mvcAsyncHandlersRunThroughThredosExecutorAndInterceptor() {
+        mvc.run(context -> {
+            RequestMappingHandlerAdapter adapter = context.getBean(RequestMappingHandlerAdapter.class);
+            assertThat(ReflectionTestUtils.getField(adapter, "taskExecutor")).isInstanceOf(ThredoAsyncTaskExecutor.class);
+            assertThat((Object[]) ReflectionTestUtils.getField(adapter, "callableInterceptors"))
+                    .hasExactlyElementsOfTypes(AsyncRequestInterceptor.class);
+            assertThat((Object[]) ReflectionTestUtils.getField(adapter, "deferredResultInterceptors"))
+                    .hasExactlyElementsOfTypes(AsyncRequestInterceptor.class);
+        });
+    }
+
+    @Test
+    void outsideAThredoRequestCallablesGoToTheExecutorBootWouldGiveMvc() {
+        List<Runnable> ran = new CopyOnWriteArrayList<>();
+        AsyncTaskExecutor applicationTaskExecutor = task -> {
+            ran.add(task);
+            task.run();
+        };
+        mvc.withBean("applicationTaskExecutor", AsyncTaskExecutor.class, () -> applicationTaskExecutor).run(context -> {
+            AsyncTaskExecutor executor = (AsyncTaskExecutor) ReflectionTestUtils.getField(
+                    context.getBean(RequestMappingHandlerAdapter.class), "taskExecutor");
+            Runnable task = () -> { };
+            executor.execute(task);
+            assertThat(ran).containsExactly(task);
+        });
+    }
+
+    @Test
+    void anApplicationsOwnMvcAsyncExecutorIsKept() {
+        mvc.withUserConfiguration(OwnAsyncExecutor.class).run(context ->
+                assertThat(ReflectionTestUtils.getField(context.getBean(RequestMappingHandlerAdapter.class), "taskExecutor"))
+                        .isSameAs(OwnAsyncExecutor.EXECUTOR));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnAsyncExecutor implements WebMvcConfigurer {
+        static final AsyncTaskExecutor EXECUTOR = Runnable::run;
+
+        @Override
+        public void configureAsyncSupport(AsyncSupportConfigurer configurer) {
+            configurer.setTaskExecutor(EXECUTOR);
+        }
     }
 
     @Test

@@ -1,0 +1,292 @@
+package dev.thredo.spring.web;
+
+import static dev.thredo.spring.KernelPolling.awaitNoThreads;
+import static dev.thredo.spring.KernelPolling.awaitThread;
+import static dev.thredo.spring.KernelPolling.awaitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.thredo.Kernel;
+import dev.thredo.Outcome;
+import dev.thredo.ThreadInfo;
+import dev.thredo.spring.RawHttp;
+import dev.thredo.spring.web.AsyncTestApp.Kind;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Spring MVC's async handlers ({@code Callable}, {@code WebAsyncTask}, {@code DeferredResult},
+ * {@code CompletableFuture}) under the request integration, over real HTTP, on Boot's default platform
+ * request threads and on virtual ones: the async part runs as a thredo thread of the request's group,
+ * named like the request; the request timeout and an HTTP cancel of that thread end it with the 503
+ * problem within 1 s; a client that leaves has it cancelled; nothing of the request is left when it
+ * completes. Without a request timeout, Spring MVC's own async timeout answers as Spring defines.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class MvcAsyncTest {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final long REQUEST_TIMEOUT_MS = 1_000;
+    /** The acceptance bound: the 503 within 1 s of the deadline or the cancel. */
+    private static final long WITHIN_MS = 1_000;
+    /** Measured latencies, printed once per context: deadline → 503 and cancel → 503, per kind. */
+    private static final Map<String, List<Long>> LATENCIES = new ConcurrentHashMap<>();
+
+    abstract static class WithRequestTimeout {
+        @LocalServerPort
+        int port;
+
+        @Autowired
+        Kernel kernel;
+
+        @Autowired
+        MeterRegistry registry;
+
+        @Autowired
+        AsyncTestApp.AsyncController controller;
+
+        @ParameterizedTest
+        @EnumSource(Kind.class)
+        void theRequestTimeoutEndsTheAsyncPartWith503(Kind kind) throws Exception {
+            warmUp(port, kind);
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = get(port, kind.path);
+            long ms = millisSince(t0);
+
+            assertProblem(r, "The request exceeded its timeout of 1s.", kind.path);
+            assertThat(ms).as("503 after the 1 s deadline").isBetween(REQUEST_TIMEOUT_MS - 50, REQUEST_TIMEOUT_MS + WITHIN_MS);
+            record(getClass(), "deadline→503 " + kind, ms - REQUEST_TIMEOUT_MS);
+            awaitNoThreads(kernel);
+        }
+
+        @ParameterizedTest
+        @EnumSource(Kind.class)
+        void anHttpCancelOfTheRequestsThreadEndsTheAsyncPartWith503(Kind kind) throws Exception {
+            CompletableFuture<HttpResponse<String>> reply = startPending(kind);
+            ThreadInfo async = asyncThread(kind);
+            assertThat(async.groupName()).as("a member of the request's group").isEqualTo("GET " + kind.path);
+            if (kind == Kind.DEFERRED_RESULT || kind == Kind.COMPLETABLE_FUTURE) {
+                assertThat(async.blockedOn()).isEqualTo("DeferredResult");
+            }
+
+            long t0 = System.nanoTime();
+            HttpResponse<String> cancel = CLIENT.send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + port + "/actuator/thredo/" + async.id() + "/cancel"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(cancel.statusCode()).isEqualTo(202);
+            HttpResponse<String> r = reply.get(10, TimeUnit.SECONDS);
+            long ms = millisSince(t0);
+
+            assertProblem(r, "The request was cancelled.", kind.path);
+            assertThat(ms).as("503 after the cancel").isLessThan(WITHIN_MS);
+            record(getClass(), "cancel→503 " + kind, ms);
+            awaitNoThreads(kernel);
+        }
+
+        @ParameterizedTest
+        @EnumSource(Kind.class)
+        void aClientThatLeavesHasTheAsyncPartCancelled(Kind kind) throws Exception {
+            double before = registry.get("thredo.web.disconnects").functionCounter().count();
+            AsyncTestApp.PENDING.remove(kind.path);
+            CountDownLatch pending = AsyncTestApp.pending(kind.path);
+            RawHttp client = RawHttp.connect(port).send(RawHttp.get(kind.path));
+            assertThat(pending.await(10, TimeUnit.SECONDS)).as("the async part began").isTrue();
+            ThreadInfo async = asyncThread(kind);
+            Thread.sleep(TomcatClientDisconnects.TICK_MILLIS * 3); // the watch is registered within two ticks
+
+            long closed = System.nanoTime();
+            client.close();
+            long nanos = RawHttp.awaitGone(kernel, async.id(), closed);
+
+            assertThat(nanos).as("close → async thread gone").isLessThan(TimeUnit.SECONDS.toNanos(1));
+            awaitUntil("the disconnect is counted",
+                    () -> registry.get("thredo.web.disconnects").functionCounter().count() == before + 1);
+            record(getClass(), "disconnect→gone " + kind, nanos / 1_000_000);
+            awaitNoThreads(kernel);
+        }
+
+        @ParameterizedTest
+        @EnumSource(Kind.class)
+        void anAsyncPartWithinTheTimeoutAnswers200(Kind kind) throws Exception {
+            HttpResponse<String> r = get(port, kind.path + "?ms=50");
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(kind.path + " 50");
+            awaitNoThreads(kernel);
+        }
+
+        @ParameterizedTest
+        @EnumSource(value = Kind.class, names = {"CALLABLE", "WEB_ASYNC_TASK"})
+        void aCallableRunsAsTheRequestsThreadUnderItsDeadline(Kind kind) throws Exception {
+            String path = "/async/where/" + kind.path.substring("/async/".length());
+            HttpResponse<String> r = get(port, path);
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("GET " + path + "|deadline true");
+            awaitNoThreads(kernel);
+        }
+
+        @Test
+        void servletAsyncStartedByTheHandlerItselfCompletesAndLeavesNothing() throws Exception {
+            HttpResponse<String> r = get(port, "/async/raw");
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("raw");
+            awaitNoThreads(kernel); // and the LeakGuard: the request's group was closed
+        }
+
+        @Test
+        void requestThreadsGoBackToTheirPoolUninterrupted() throws Exception {
+            for (Kind kind : Kind.values()) {
+                CompletableFuture<HttpResponse<String>> reply = startPending(kind);
+                assertThat(kernel.cancel(asyncThread(kind).id())).isTrue();
+                assertThat(reply.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+                assertThat(get(port, kind.path + "?ms=1").statusCode()).isEqualTo(200);
+            }
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> r = get(port, "/async/sync");
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            }
+            awaitNoThreads(kernel);
+        }
+
+        @Test
+        void theRequestsGroupOutlivesTheHandlerAndIsClosedWhenTheRequestCompletes() throws Exception {
+            HttpResponse<String> r = get(port, "/async/with-member");
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("from the member");
+            awaitNoThreads(kernel);
+            assertThat(controller.lastMember.get().outcome()).isEqualTo(Outcome.CANCELLED);
+        }
+
+        /** Finds the request's async thread: named like the request, spawned by it (the request thread itself is a root). */
+        ThreadInfo asyncThread(Kind kind) {
+            return awaitThread(kernel, t -> t.name().equals("GET " + kind.path) && t.parentId() != 0
+                    && (t.blockedOn() != null));
+        }
+
+        CompletableFuture<HttpResponse<String>> startPending(Kind kind) throws Exception {
+            warmUp(port, kind);
+            AsyncTestApp.PENDING.remove(kind.path);
+            CountDownLatch pending = AsyncTestApp.pending(kind.path);
+            CompletableFuture<HttpResponse<String>> reply = CLIENT.sendAsync(request(port, kind.path),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(pending.await(10, TimeUnit.SECONDS)).as("the async part began").isTrue();
+            return reply;
+        }
+
+        @AfterAll
+        static void printLatencies() {
+            LATENCIES.forEach((what, ms) -> System.out.println("MvcAsyncTest " + what + " (ms): " + ms));
+            LATENCIES.clear();
+        }
+    }
+
+    /** Without a thredo request timeout: Spring MVC's async timeout ends the request, as Spring defines (503, no problem body of ours). */
+    abstract static class WithSpringAsyncTimeoutOnly {
+        @LocalServerPort
+        int port;
+
+        @Autowired
+        Kernel kernel;
+
+        @ParameterizedTest
+        @EnumSource(Kind.class)
+        void springsAsyncTimeoutStillAnswers(Kind kind) throws Exception {
+            warmUp(port, kind);
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = get(port, kind.path);
+            long ms = millisSince(t0);
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(r.body()).doesNotContain("The request was cancelled.");
+            assertThat(ms).isBetween(450L, 500L + WITHIN_MS);
+            awaitNoThreads(kernel);
+        }
+
+        @ParameterizedTest
+        @EnumSource(Kind.class)
+        void anAsyncPartAnswers200(Kind kind) throws Exception {
+            HttpResponse<String> r = get(port, kind.path + "?ms=50");
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(kind.path + " 50");
+            awaitNoThreads(kernel);
+        }
+    }
+
+    /** One quick request of {@code kind} first: a context's first requests pay for class loading and the servlet's start. */
+    static void warmUp(int port, Kind kind) throws Exception {
+        assertThat(get(port, kind.path + "?ms=1").statusCode()).isEqualTo(200);
+    }
+
+    static void record(Class<?> test, String what, long ms) {
+        LATENCIES.computeIfAbsent(test.getSimpleName() + " " + what, k -> new ArrayList<>()).add(ms);
+    }
+
+    static HttpRequest request(int port, String path) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(20)).build();
+    }
+
+    static HttpResponse<String> get(int port, String path) throws Exception {
+        return CLIENT.send(request(port, path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void assertProblem(HttpResponse<String> r, String detail, String instance) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/problem+json"));
+        assertThat(r.body()).contains("\"detail\":\"" + detail + "\"").contains("\"instance\":\"" + instance + "\"");
+    }
+
+    static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    @Nested
+    @SpringBootTest(classes = AsyncTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = {"thredo.web.request-timeout=1s",
+                "management.endpoints.web.exposure.include=thredo", "management.endpoint.thredo.access=unrestricted",
+                "spring.threads.virtual.enabled=false"})
+    class PlatformRequestThreads extends WithRequestTimeout {
+    }
+
+    @Nested
+    @SpringBootTest(classes = AsyncTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = {"thredo.web.request-timeout=1s",
+                "management.endpoints.web.exposure.include=thredo", "management.endpoint.thredo.access=unrestricted",
+                "spring.threads.virtual.enabled=true"})
+    class VirtualRequestThreads extends WithRequestTimeout {
+    }
+
+    @Nested
+    @SpringBootTest(classes = AsyncTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = {"spring.mvc.async.request-timeout=500ms", "spring.threads.virtual.enabled=false"})
+    class SpringAsyncTimeoutPlatformRequestThreads extends WithSpringAsyncTimeoutOnly {
+    }
+
+    @Nested
+    @SpringBootTest(classes = AsyncTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+            properties = {"spring.mvc.async.request-timeout=500ms", "spring.threads.virtual.enabled=true"})
+    class SpringAsyncTimeoutVirtualRequestThreads extends WithSpringAsyncTimeoutOnly {
+    }
+}
