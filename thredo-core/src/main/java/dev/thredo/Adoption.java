@@ -28,6 +28,21 @@ public final class Adoption implements AutoCloseable {
     }
 
     /**
+     * Renames the adopted thread: from now on the registry (and so a listing or the actuator) shows it
+     * as {@code name}. For an adopter that learns what runs only after adopting the thread, e.g. an
+     * executor's task decorator whose task turns out to be a scheduled method. Its id stays the same.
+     *
+     * @throws IllegalStateException if the adoption is closed
+     */
+    public void rename(String name) {
+        java.util.Objects.requireNonNull(name, "name");
+        if (closed) {
+            throw new IllegalStateException("the adoption of " + control.name() + " is closed");
+        }
+        control.rename(name);
+    }
+
+    /**
      * Records that the adopted code ended by throwing {@code failure} (which the caller handled, e.g.
      * by answering 503): {@link #close()} then ends the thread {@link Outcome#CANCELLED} if a
      * cancellation had been requested, else {@link Outcome#FAILED}, so counters and meters see it.

@@ -267,6 +267,22 @@ class KernelTest {
     }
 
     @Test
+    void adoptedThreadCanBeRenamedKeepingItsId() throws Exception {
+        try (Kernel k = Kernel.create()) {
+            Adoption a = k.adopt("task-1");
+            long id = a.thread().id();
+            a.rename("@Scheduled ReportJob.refresh");
+            assertEquals("@Scheduled ReportJob.refresh", a.thread().name());
+            assertEquals("@Scheduled ReportJob.refresh", k.thread(id).orElseThrow().name());
+            assertEquals(1, k.threads(ThreadQuery.all().withNameContaining("ReportJob")).size());
+            assertEquals(id, k.threads().get(0).id());
+            a.close();
+            assertThrows(IllegalStateException.class, () -> a.rename("late"));
+            assertEquals(1, k.stats().spawned(), "a rename is not a new thread");
+        }
+    }
+
+    @Test
     void adoptionRefusesAThredoThreadAndAClosedKernel() throws Exception {
         Kernel k = Kernel.create();
         k.run(() -> assertThrows(IllegalStateException.class, () -> k.adopt("again")));

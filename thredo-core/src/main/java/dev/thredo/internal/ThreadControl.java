@@ -112,7 +112,8 @@ public final class ThreadControl implements Runnable {
     }
 
     private final long id;
-    private final String name;
+    /** Final for spawned threads; an adopted thread may be renamed by its adopter ({@link #rename}). */
+    private volatile String name;
     private final boolean daemon;
     private final long parentId;
     private final GroupLink group;
@@ -789,6 +790,14 @@ public final class ThreadControl implements Runnable {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Renames the thread (an adopted one, whose adopter learns what runs only after adopting it); the
+     * registry lists the new name from now on.
+     */
+    public void rename(String newName) {
+        this.name = java.util.Objects.requireNonNull(newName, "name");
     }
 
     public boolean isDaemon() {
