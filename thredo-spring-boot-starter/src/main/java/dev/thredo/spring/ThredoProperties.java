@@ -27,6 +27,8 @@ public class ThredoProperties {
 
     private final Jdbc jdbc = new Jdbc();
 
+    private final Task task = new Task();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -69,6 +71,31 @@ public class ThredoProperties {
 
     public Jdbc getJdbc() {
         return jdbc;
+    }
+
+    public Task getTask() {
+        return task;
+    }
+
+    /** Spring's task execution and scheduling ({@code thredo.task.*}). */
+    public static class Task {
+
+        /**
+         * Whether @Async methods, @Scheduled methods and every task of the executor and scheduler Boot
+         * auto-configures (applicationTaskExecutor, taskScheduler) run as thredo threads of the
+         * kernel, named after what runs ("@Async MailService.send", "@Scheduled ReportJob.refresh"),
+         * listed and cancellable like any other; a cancelled task ends quietly (one INFO line) and a
+         * cancelled scheduled run does not stop its schedule.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** JDBC statements cancelled in the database ({@code thredo.jdbc.*}). */

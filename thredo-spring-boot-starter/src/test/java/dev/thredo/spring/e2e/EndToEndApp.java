@@ -66,9 +66,15 @@ class EndToEndApp {
         final AtomicInteger released = new AtomicInteger();
     }
 
-    /** A scheduled job whose every run is a {@code @ThredoScoped} call from the scheduler's thread. */
+    /**
+     * A scheduled job whose every run is a {@code @ThredoScoped} call in the scheduler's thread, which
+     * the starter has already adopted as {@link #RUN_NAME} (so the scope does not adopt it again).
+     */
     public static class E2eJob {
+        /** What the listing's {@code name} filter is given (a substring of the run's name). */
         static final String ADOPTED_NAME = "E2eJob.poll";
+        /** The run's name: a scheduled run is a thredo thread named after its method (thredo.task). */
+        static final String RUN_NAME = "@Scheduled E2eJob.poll";
 
         private final JobControl control;
 

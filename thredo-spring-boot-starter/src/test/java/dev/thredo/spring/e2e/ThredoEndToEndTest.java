@@ -171,7 +171,7 @@ class ThredoEndToEndTest {
 
         JsonNode run = awaitListedBlocked("/actuator/thredo?name=" + EndToEndApp.E2eJob.ADOPTED_NAME);
 
-        assertThat(run.get("name").asString()).isEqualTo(EndToEndApp.E2eJob.ADOPTED_NAME);
+        assertThat(run.get("name").asString()).isEqualTo(EndToEndApp.E2eJob.RUN_NAME);
         assertThat(run.get("blockedOn").asString()).isEqualTo("Event.await");
         assertThat(run.get("parentId").asLong()).isZero();
         long runId = run.get("id").asLong();
