@@ -14,6 +14,7 @@ public class DemoProperties {
 
     private final Fares fares = new Fares();
     private final Mirror mirror = new Mirror();
+    private final Reports reports = new Reports();
 
     public Fares getFares() {
         return fares;
@@ -21,6 +22,10 @@ public class DemoProperties {
 
     public Mirror getMirror() {
         return mirror;
+    }
+
+    public Reports getReports() {
+        return reports;
     }
 
     /** The fan-out fare search ({@code demo.fares.*}). */
@@ -110,6 +115,64 @@ public class DemoProperties {
 
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
+        }
+    }
+
+    /** Report generation in the background ({@code demo.reports.*}). */
+    public static class Reports {
+
+        private final Refresh refresh = new Refresh();
+
+        public Refresh getRefresh() {
+            return refresh;
+        }
+    }
+
+    /** The scheduled report refresh ({@code demo.reports.refresh.*}), a {@code @Scheduled} job. */
+    public static class Refresh {
+
+        /** Whether the refresh job is scheduled. */
+        private boolean enabled = true;
+
+        /** How long after the application starts the first run begins. */
+        private Duration initialDelay = Duration.ofSeconds(5);
+
+        /** The pause between the end of one run and the start of the next. */
+        private Duration every = Duration.ofSeconds(30);
+
+        /** How long each run works (a JDK sleep, which a cancel's interrupt ends). */
+        private Duration takes = Duration.ofSeconds(20);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInitialDelay() {
+            return initialDelay;
+        }
+
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+        }
+
+        public Duration getEvery() {
+            return every;
+        }
+
+        public void setEvery(Duration every) {
+            this.every = every;
+        }
+
+        public Duration getTakes() {
+            return takes;
+        }
+
+        public void setTakes(Duration takes) {
+            this.takes = takes;
         }
     }
 }
