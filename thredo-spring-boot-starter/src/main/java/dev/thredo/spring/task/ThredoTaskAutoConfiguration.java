@@ -17,6 +17,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Spring's execution paths as thredo threads ({@code thredo.task.enabled}, on by default):
@@ -50,19 +51,21 @@ public class ThredoTaskAutoConfiguration {
     @ConditionalOnMissingBean(name = "thredoTaskDecorator")
     ThredoTaskDecorator thredoTaskDecorator(ObjectProvider<Kernel> kernel,
             ObjectProvider<dev.thredo.TaskDecorator> contextDecorators) {
-        return new ThredoTaskDecorator(kernel::getObject, () -> contextDecorators.orderedStream().toList());
+        // Looked up once, on first use: the decorator runs for every task submitted.
+        return new ThredoTaskDecorator(SingletonSupplier.of(kernel::getObject),
+                SingletonSupplier.of(() -> contextDecorators.orderedStream().toList()));
     }
 
     @Bean
     @ConditionalOnMissingBean
     ThredoSchedulingConfigurer thredoSchedulingConfigurer(ObjectProvider<Kernel> kernel) {
-        return new ThredoSchedulingConfigurer(kernel::getObject);
+        return new ThredoSchedulingConfigurer(SingletonSupplier.of(kernel::getObject));
     }
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     @ConditionalOnMissingBean
     static ThredoAsyncPostProcessor thredoAsyncPostProcessor(ObjectProvider<Kernel> kernel) {
-        return new ThredoAsyncPostProcessor(kernel::getObject);
+        return new ThredoAsyncPostProcessor(SingletonSupplier.of(kernel::getObject));
     }
 }
