@@ -17,7 +17,7 @@ final class AsyncCall {
     static final String ATTRIBUTE = AsyncCall.class.getName();
 
     private final String name;
-    private final Thread submitter = Thread.currentThread();
+    private final long submitter = Thread.currentThread().threadId(); // an id: the call must not keep the thread
     private volatile ThredoThread<?> thread;
     private volatile boolean cancelled;
 
@@ -31,7 +31,7 @@ final class AsyncCall {
 
     /** Whether {@code t} is the thread that made the call (an executor that runs tasks in the caller's thread). */
     boolean isSubmitter(Thread t) {
-        return t == submitter;
+        return t.threadId() == submitter;
     }
 
     /** Links {@code future}: once it is cancelled, so is the run. */

@@ -4,6 +4,7 @@ import dev.thredo.Adoption;
 import dev.thredo.Kernel;
 import dev.thredo.Outcome;
 import dev.thredo.ThredoThread;
+import dev.thredo.Thredo;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
@@ -47,10 +48,13 @@ final class TaskRun {
 
     /** As {@link #adopt(Kernel, String)}, the run {@linkplain #claim claimed} already if {@code named}. */
     static TaskRun adopt(Kernel kernel, String name, boolean named) {
+        if (Thredo.currentIfAny().isPresent()) {
+            return null;
+        }
         Adoption adoption;
         try {
             adoption = kernel.adopt(name);
-        } catch (IllegalStateException alreadyThredoOrClosed) {
+        } catch (IllegalStateException closed) {
             return null;
         }
         TaskRun run = new TaskRun(adoption);
