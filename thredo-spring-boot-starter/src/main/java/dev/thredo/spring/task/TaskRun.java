@@ -107,8 +107,24 @@ final class TaskRun {
         if (thread.outcome() == Outcome.CANCELLED && log.isInfoEnabled()) {
             log.info("{} (thredo thread #{}) was cancelled after {} ms{}", thread.name(), thread.id(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
-                    failure == null ? "" : ", ending with " + failure.getClass().getSimpleName());
+                    failure == null ? "" : ", ending with " + unwrapped(failure).getClass().getSimpleName());
         }
+    }
+
+    /**
+     * What a reflective call or a future wrapped ({@code @Scheduled} methods that throw a checked
+     * {@code InterruptedException} reach the scheduler as an {@code UndeclaredThrowableException}).
+     */
+    private static Throwable unwrapped(Throwable t) {
+        Throwable inner = t;
+        for (int depth = 0; depth < 8 && inner.getCause() != null
+                && (inner instanceof java.lang.reflect.UndeclaredThrowableException
+                        || inner instanceof java.lang.reflect.InvocationTargetException
+                        || inner instanceof java.util.concurrent.CompletionException
+                        || inner instanceof java.util.concurrent.ExecutionException); depth++) {
+            inner = inner.getCause();
+        }
+        return inner;
     }
 
     /** As the kernel decides an outcome: an interrupt pending, or one in the cause chain. */
