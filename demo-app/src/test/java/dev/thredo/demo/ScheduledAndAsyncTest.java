@@ -100,6 +100,12 @@ class ScheduledAndAsyncTest {
                     + " (the kernel's cancel latency: %.1f ms, %.1f ms)%n", virtual ? "virtual" : "platform", runMs,
                     reportMs, outcomes.latencyMs(runId), outcomes.latencyMs(threadId));
 
+            // Each INFO line is written as its task's adoption closes, just after the kernel counted the end.
+            long linesBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (log.taskInfos().stream().filter(l -> l.contains("(thredo thread #" + runId + ")")
+                    || l.contains("(thredo thread #" + threadId + ")")).count() < 2 && System.nanoTime() - linesBy < 0) {
+                Thread.sleep(10);
+            }
             assertThat(log.taskInfos().stream().filter(l -> l.contains("(thredo thread #" + runId + ")")))
                     .as("the cancelled run, logged once at INFO, naming what the JDK sleep threw (not Spring's wrapper)")
                     .singleElement().asString().contains("ending with InterruptedException");

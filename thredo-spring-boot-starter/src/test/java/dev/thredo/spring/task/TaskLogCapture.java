@@ -1,5 +1,7 @@
 package dev.thredo.spring.task;
 
+import dev.thredo.spring.KernelPolling;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -43,8 +45,17 @@ final class TaskLogCapture extends AppenderBase<ILoggingEvent> {
         return List.copyOf(warnings);
     }
 
-    /** INFO lines of logger {@code dev.thredo.spring.task} that mention thredo thread {@code id}. */
+    /**
+     * INFO lines of logger {@code dev.thredo.spring.task} that mention thredo thread {@code id}, once
+     * there is one: the line is written when the task's adoption closes, just after the kernel has
+     * counted its end, so a test that saw the end waits for it (bounded).
+     */
     List<String> cancelledLines(long id) {
+        KernelPolling.awaitUntil("an INFO line for thredo thread #" + id, () -> !lines(id).isEmpty());
+        return lines(id);
+    }
+
+    private List<String> lines(long id) {
         return taskInfo.stream().filter(l -> l.contains("(thredo thread #" + id + ")")).toList();
     }
 
