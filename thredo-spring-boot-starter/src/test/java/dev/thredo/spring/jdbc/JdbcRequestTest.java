@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.thredo.Kernel;
 import dev.thredo.ThreadInfo;
 import dev.thredo.spring.KernelPolling;
+import dev.thredo.spring.LogCapture;
 import dev.thredo.spring.ThredoScoped;
 import java.io.IOException;
 import java.net.URI;

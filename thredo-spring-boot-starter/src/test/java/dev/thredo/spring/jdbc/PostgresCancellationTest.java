@@ -12,6 +12,7 @@ import dev.thredo.ThreadTimeout;
 import dev.thredo.Thredo;
 import dev.thredo.ThredoThread;
 import dev.thredo.spring.KernelPolling;
+import dev.thredo.spring.LogCapture;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;

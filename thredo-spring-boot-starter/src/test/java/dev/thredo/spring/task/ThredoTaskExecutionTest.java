@@ -8,6 +8,7 @@ import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
 import dev.thredo.Thredo;
 import dev.thredo.spring.KernelPolling;
+import dev.thredo.spring.LogCapture;
 import dev.thredo.spring.task.TaskTestApp.Ended;
 import dev.thredo.spring.task.TaskTestApp.MailService;
 import dev.thredo.spring.task.TaskTestApp.Outcomes;
@@ -75,7 +76,7 @@ class ThredoTaskExecutionTest {
                 assertThat(latencyMs(virtual, name + ", HTTP cancel", t0, ended)).isLessThan(CANCEL_BOUND_MS);
                 JsonNode next = app.awaitListed(name, Set.of(id));
                 assertThat(next.get("id").asLong()).as("the next run of " + name).isGreaterThan(id);
-                assertThat(app.log.cancelledLines(id)).as("logged once at INFO").hasSize(1);
+                assertThat(app.cancelledLines(id)).as("logged once at INFO").hasSize(1);
             }
             assertThat(job.refreshWhere.jdkName()).startsWith("tick-");
             assertThat(job.refreshWhere.virtual()).isEqualTo(virtual);
@@ -104,7 +105,7 @@ class ThredoTaskExecutionTest {
             assertThat(ended.outcome()).isEqualTo(Outcome.CANCELLED);
             assertThat(latencyMs(virtual, "@Async void, HTTP cancel", t0, ended)).isLessThan(CANCEL_BOUND_MS);
             assertThat(mail.sent()).isZero();
-            assertThat(app.log.cancelledLines(id)).hasSize(1);
+            assertThat(app.cancelledLines(id)).hasSize(1);
             app.closeAndAssertQuiet();
         }
     }
@@ -122,7 +123,7 @@ class ThredoTaskExecutionTest {
 
             assertThat(ended.outcome()).isEqualTo(Outcome.CANCELLED);
             assertThat(latencyMs(virtual, "@Async Future, Future.cancel(true)", t0, ended)).isLessThan(CANCEL_BOUND_MS);
-            assertThat(app.log.cancelledLines(call.id())).hasSize(1);
+            assertThat(app.cancelledLines(call.id())).hasSize(1);
             app.closeAndAssertQuiet();
         }
     }
@@ -141,7 +142,7 @@ class ThredoTaskExecutionTest {
             assertThat(ended.outcome()).isEqualTo(Outcome.CANCELLED);
             assertThat(latencyMs(virtual, "@Async CompletableFuture, CompletableFuture.cancel(true)", t0, ended))
                     .isLessThan(CANCEL_BOUND_MS);
-            assertThat(app.log.cancelledLines(call.id())).hasSize(1);
+            assertThat(app.cancelledLines(call.id())).hasSize(1);
             app.closeAndAssertQuiet();
         }
     }
@@ -187,7 +188,7 @@ class ThredoTaskExecutionTest {
             Ended ended = app.awaitEnded(task.id());
 
             assertThat(ended.outcome()).isEqualTo(Outcome.CANCELLED);
-            assertThat(app.log.cancelledLines(task.id())).hasSize(1);
+            assertThat(app.cancelledLines(task.id())).hasSize(1);
             app.closeAndAssertQuiet();
             assertThat(uncaught).isEmpty();
         } finally {
@@ -209,14 +210,14 @@ class ThredoTaskExecutionTest {
         final Kernel kernel;
         final Outcomes outcomes;
         final int port;
-        final TaskLogCapture log;
+        final LogCapture log;
 
         private App(ConfigurableApplicationContext context) {
             this.context = context;
             this.kernel = context.getBean(Kernel.class);
             this.outcomes = context.getBean(Outcomes.class);
             this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
-            this.log = TaskLogCapture.attach();
+            this.log = LogCapture.attach();
         }
 
         static App start(boolean virtual, String... properties) {
@@ -252,6 +253,19 @@ class ThredoTaskExecutionTest {
         ThreadInfo awaitBlocked(String prefix) {
             Predicate<ThreadInfo> match = t -> t.name().startsWith(prefix) && t.state() == ThreadInfo.State.BLOCKED;
             return KernelPolling.awaitThread(kernel, match);
+        }
+
+        /**
+         * The task integration's INFO lines naming thread {@code id}, once there is one: the line is
+         * written when the task's adoption closes, just after the kernel has counted its end.
+         */
+        List<String> cancelledLines(long id) {
+            awaitUntil("an INFO line for thredo thread #" + id, () -> !lines(id).isEmpty());
+            return lines(id);
+        }
+
+        private List<String> lines(long id) {
+            return log.infos("dev.thredo.spring.task").stream().filter(l -> l.contains("(thredo thread #" + id + ")")).toList();
         }
 
         Ended awaitEnded(long id) {

@@ -1,4 +1,4 @@
-package dev.thredo.spring.jdbc;
+package dev.thredo.spring;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -10,11 +10,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.LoggerFactory;
 
 /**
- * Collects, while attached to the root logger, what is logged at WARN or ERROR: what cancelling a
- * statement must not provoke (HikariCP warns when it throws a broken connection away).
+ * Collects, while attached to the root logger, what is logged at WARN or ERROR (what a cancellation
+ * must not provoke: HikariCP warns when it throws a broken connection away, Spring's error handlers
+ * log at ERROR) and the INFO lines, by logger.
  */
-final class LogCapture extends AppenderBase<ILoggingEvent> {
+public final class LogCapture extends AppenderBase<ILoggingEvent> {
     private final ConcurrentLinkedQueue<String> warnings = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ILoggingEvent> infos = new ConcurrentLinkedQueue<>();
     private final Logger root;
 
     private LogCapture(Logger root) {
@@ -22,25 +24,30 @@ final class LogCapture extends AppenderBase<ILoggingEvent> {
     }
 
     /** Starts capturing. */
-    static LogCapture attach() {
+    public static LogCapture attach() {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         LogCapture capture = new LogCapture(context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME));
         capture.setContext(context);
-        capture.setName("jdbc-log-capture");
+        capture.setName("test-log-capture");
         capture.start();
         capture.root.addAppender(capture);
         return capture;
     }
 
     /** Stops capturing; what was captured stays readable. */
-    void detach() {
+    public void detach() {
         root.detachAppender(this);
         stop();
     }
 
     /** The events logged at WARN or ERROR so far. */
-    List<String> warnings() {
+    public List<String> warnings() {
         return List.copyOf(warnings);
+    }
+
+    /** The messages logged at INFO by {@code logger} so far. */
+    public List<String> infos(String logger) {
+        return infos.stream().filter(e -> e.getLoggerName().equals(logger)).map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     @Override
@@ -49,6 +56,8 @@ final class LogCapture extends AppenderBase<ILoggingEvent> {
             warnings.add(event.getLevel() + " " + event.getLoggerName() + ": " + event.getFormattedMessage()
                     + (event.getThrowableProxy() == null ? "" : " (" + event.getThrowableProxy().getClassName() + ": "
                             + event.getThrowableProxy().getMessage() + ")"));
+        } else if (event.getLevel() == Level.INFO) {
+            infos.add(event);
         }
     }
 }
