@@ -14,9 +14,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -38,10 +39,15 @@ class ThredoShutdownTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final long GRACE_MS = 1_500;
 
-    /** Repeated: the 503 races the web server's stop (a request thread leaves the kernel before it writes). */
-    @RepeatedTest(3)
-    void gracefulShutdownCancelsJobsAtOnceAndRequestsAfterTheGracefulWindow() throws Exception {
-        Run run = Run.start("server.shutdown=graceful", "spring.lifecycle.timeout-per-shutdown-phase=1500ms");
+    /**
+     * On platform and virtual request threads, twice each: the 503 races the web server's stop (a
+     * request thread leaves the kernel before it writes its answer).
+     */
+    @ParameterizedTest(name = "virtual request threads: {0}")
+    @ValueSource(booleans = {false, true, false, true})
+    void gracefulShutdownCancelsJobsAtOnceAndRequestsAfterTheGracefulWindow(boolean virtual) throws Exception {
+        Run run = Run.start("server.shutdown=graceful", "spring.lifecycle.timeout-per-shutdown-phase=1500ms",
+                "spring.threads.virtual.enabled=" + virtual);
         long closeStart = System.nanoTime();
         CompletableFuture<Void> closing = CompletableFuture.runAsync(run.context::close);
 
@@ -79,9 +85,10 @@ class ThredoShutdownTest {
         KernelPolling.awaitNoThreads(run.kernel);
     }
 
-    @Test
-    void immediateShutdownCancelsTheRequestAtOnce() throws Exception {
-        Run run = Run.start("server.shutdown=immediate");
+    @ParameterizedTest(name = "virtual request threads: {0}")
+    @ValueSource(booleans = {false, true})
+    void immediateShutdownCancelsTheRequestAtOnce(boolean virtual) throws Exception {
+        Run run = Run.start("server.shutdown=immediate", "spring.threads.virtual.enabled=" + virtual);
         long closeStart = System.nanoTime();
         CompletableFuture<Void> closing = CompletableFuture.runAsync(run.context::close);
 
