@@ -1,5 +1,6 @@
 package dev.thredo.spring.jdbc;
 
+import static dev.thredo.spring.web.WebTestSupport.assertProblem503Detail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -136,7 +137,7 @@ class JdbcRequestTest {
             long t0 = System.nanoTime();
             HttpResponse<String> r = CLIENT.send(request("/report"), HttpResponse.BodyHandlers.ofString());
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertProblem(r, "The request exceeded its timeout of 1s.", "/report");
+            assertProblem503Detail(r, "The request exceeded its timeout of 1s.", "/report");
             assertThat(ms).as("503 after the 1 s deadline").isBetween(950L, 2_000L);
             assertThat(millisUntilQueryGone(t0)).as("query gone after the deadline").isLessThan(2_000L);
             assertPoolHealthy(total);
@@ -156,7 +157,7 @@ class JdbcRequestTest {
             assertThat(cancel.statusCode()).isEqualTo(202);
             HttpResponse<String> r = reply.get(10, TimeUnit.SECONDS);
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertProblem(r, "The request was cancelled.", "/report");
+            assertProblem503Detail(r, "The request was cancelled.", "/report");
             assertThat(ms).as("503 after the cancel").isLessThan(1_000L);
             assertThat(millisUntilQueryGone(t0)).as("query gone after the cancel").isLessThan(1_000L);
             assertPoolHealthy(total);
@@ -172,19 +173,13 @@ class JdbcRequestTest {
             long t0 = System.nanoTime();
             HttpResponse<String> r = CLIENT.send(request("/scoped-report"), HttpResponse.BodyHandlers.ofString());
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertProblem(r, "The request exceeded a timeout of 1s.", "/scoped-report");
+            assertProblem503Detail(r, "The request exceeded a timeout of 1s.", "/scoped-report");
             assertThat(ms).as("503 after the scoped 1 s deadline").isBetween(950L, 2_000L);
             assertThat(millisUntilQueryGone(t0)).as("query gone after the deadline").isLessThan(2_000L);
             assertPoolHealthy(total);
         }
     }
 
-    static void assertProblem(HttpResponse<String> r, String detail, String instance) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
-                ct -> assertThat(ct).startsWith("application/problem+json"));
-        assertThat(r.body()).contains("\"detail\":\"" + detail + "\"").contains("\"instance\":\"" + instance + "\"");
-    }
 
     @Nested
     @SpringBootTest(classes = JdbcTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,

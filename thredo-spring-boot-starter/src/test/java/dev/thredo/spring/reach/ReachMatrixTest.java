@@ -1,5 +1,6 @@
 package dev.thredo.spring.reach;
 
+import static dev.thredo.spring.web.WebTestSupport.assertProblem503Detail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
@@ -51,7 +52,7 @@ class ReachMatrixTest {
             long t0 = System.nanoTime();
             HttpResponse<String> r = get("/reach/" + call);
             long ms = millisSince(t0);
-            assertProblem(r, "The request exceeded its timeout of 1s.", "/reach/" + call);
+            assertProblem503Detail(r, "The request exceeded its timeout of 1s.", "/reach/" + call);
             assertThat(ms).as("503 after the 1 s deadline").isBetween(REQUEST_TIMEOUT_MS - 50, REQUEST_TIMEOUT_MS + WITHIN_MS);
             KernelPolling.awaitNoThreads(kernel);
         }
@@ -62,7 +63,7 @@ class ReachMatrixTest {
             long t0 = System.nanoTime();
             HttpResponse<String> r = get("/reach-scoped/" + call);
             long ms = millisSince(t0);
-            assertProblem(r, "The request exceeded a timeout of 500ms.", "/reach-scoped/" + call);
+            assertProblem503Detail(r, "The request exceeded a timeout of 500ms.", "/reach-scoped/" + call);
             assertThat(ms).as("503 after the 500 ms scoped deadline").isBetween(SCOPED_TIMEOUT_MS - 50, SCOPED_TIMEOUT_MS + WITHIN_MS);
             KernelPolling.awaitNoThreads(kernel);
         }
@@ -83,7 +84,7 @@ class ReachMatrixTest {
             assertThat(cancel.statusCode()).isEqualTo(202);
             HttpResponse<String> r = reply.get(10, TimeUnit.SECONDS);
             long ms = millisSince(t0);
-            assertProblem(r, "The request was cancelled.", path);
+            assertProblem503Detail(r, "The request was cancelled.", path);
             assertThat(ms).as("503 after the cancel").isLessThan(WITHIN_MS);
             KernelPolling.awaitNoThreads(kernel);
         }
@@ -98,7 +99,7 @@ class ReachMatrixTest {
             long t0 = System.nanoTime();
             HttpResponse<String> r = get("/reach-late-socket");
             long ms = millisSince(t0);
-            assertProblem(r, "The request exceeded its timeout of 1s.", "/reach-late-socket");
+            assertProblem503Detail(r, "The request exceeded its timeout of 1s.", "/reach-late-socket");
             if (virtualRequestThreads()) {
                 assertThat(ms).isBetween(REQUEST_TIMEOUT_MS - 50, REQUEST_TIMEOUT_MS + WITHIN_MS);
             } else {
@@ -119,12 +120,6 @@ class ReachMatrixTest {
         }
     }
 
-    static void assertProblem(HttpResponse<String> r, String detail, String instance) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
-                ct -> assertThat(ct).startsWith("application/problem+json"));
-        assertThat(r.body()).contains("\"detail\":\"" + detail + "\"").contains("\"instance\":\"" + instance + "\"");
-    }
 
     static long millisSince(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;

@@ -3,6 +3,7 @@ package dev.thredo.spring.web;
 import static dev.thredo.spring.KernelPolling.awaitNoThreads;
 import static dev.thredo.spring.KernelPolling.awaitThread;
 import static dev.thredo.spring.KernelPolling.awaitUntil;
+import static dev.thredo.spring.web.WebTestSupport.assertProblem503Detail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
@@ -71,7 +72,7 @@ class MvcAsyncTest {
             HttpResponse<String> r = get(port, kind.path);
             long ms = millisSince(t0);
 
-            assertProblem(r, "The request exceeded its timeout of 1s.", kind.path);
+            assertProblem503Detail(r, "The request exceeded its timeout of 1s.", kind.path);
             assertThat(ms).as("503 after the 1 s deadline").isBetween(REQUEST_TIMEOUT_MS - 50, REQUEST_TIMEOUT_MS + WITHIN_MS);
             record(getClass(), "deadline→503 " + kind, ms - REQUEST_TIMEOUT_MS);
             awaitNoThreads(kernel);
@@ -95,7 +96,7 @@ class MvcAsyncTest {
             HttpResponse<String> r = reply.get(10, TimeUnit.SECONDS);
             long ms = millisSince(t0);
 
-            assertProblem(r, "The request was cancelled.", kind.path);
+            assertProblem503Detail(r, "The request was cancelled.", kind.path);
             assertThat(ms).as("503 after the cancel").isLessThan(WITHIN_MS);
             record(getClass(), "cancel→503 " + kind, ms);
             awaitNoThreads(kernel);
@@ -251,12 +252,6 @@ class MvcAsyncTest {
         return CLIENT.send(request(port, path), HttpResponse.BodyHandlers.ofString());
     }
 
-    static void assertProblem(HttpResponse<String> r, String detail, String instance) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
-                ct -> assertThat(ct).startsWith("application/problem+json"));
-        assertThat(r.body()).contains("\"detail\":\"" + detail + "\"").contains("\"instance\":\"" + instance + "\"");
-    }
 
     static long millisSince(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;

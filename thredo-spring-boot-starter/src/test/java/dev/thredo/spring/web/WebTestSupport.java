@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /** Shared helpers for the web tests: HTTP against the real port and bounded polling. */
-final class WebTestSupport {
+public final class WebTestSupport {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private WebTestSupport() {
@@ -34,7 +34,13 @@ final class WebTestSupport {
                 .timeout(Duration.ofSeconds(20)).GET().build();
     }
 
-    static void assertProblem503(HttpResponse<String> response, String detailFragment, String instance) {
+    /** A 503 problem body from the request integration whose {@code detail} is exactly {@code detail}. */
+    public static void assertProblem503Detail(HttpResponse<String> response, String detail, String instance) {
+        assertProblem503(response, "\"detail\":\"" + detail + "\"", instance);
+    }
+
+    /** A 503 problem body from the request integration whose {@code detail} contains {@code detailFragment}. */
+    public static void assertProblem503(HttpResponse<String> response, String detailFragment, String instance) {
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 ct -> assertThat(ct).startsWith("application/problem+json"));
