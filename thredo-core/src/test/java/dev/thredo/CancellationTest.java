@@ -1,7 +1,8 @@
 package dev.thredo;
 
+import static dev.thredo.testing.KernelPolling.awaitInFrame;
+import static dev.thredo.testing.KernelPolling.awaitParked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -50,7 +51,7 @@ class CancellationTest {
                     return null;
                 });
                 blocked.await();
-                awaitParkedOrWaiting(t.thread());
+                awaitParked(t.thread());
                 long start = System.nanoTime();
                 assertTrue(t.requestCancel());
                 long took = System.nanoTime() - start;
@@ -60,27 +61,6 @@ class CancellationTest {
             }
             return null;
         });
-    }
-
-    /** Waits until {@code t} is in a blocking state (bounded by the test's timeout). */
-    private static void awaitParkedOrWaiting(Thread t) {
-        while (t.getState() == Thread.State.RUNNABLE || t.getState() == Thread.State.NEW) {
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-    }
-
-    /** Waits until {@code t}'s stack shows it inside {@code className.method} (bounded by the test's timeout). */
-    private static void awaitFrame(Thread t, String className, String method) {
-        for (;;) {
-            for (StackTraceElement f : t.getStackTrace()) {
-                if (f.getClassName().endsWith(className) && f.getMethodName().equals(method)) {
-                    return;
-                }
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
     }
 
     @Test
@@ -169,7 +149,7 @@ class CancellationTest {
                     return null;
                 });
                 blocked.await();
-                awaitFrame(reader.thread(), "FileChannelImpl", "read"); // RUNNABLE in the read: the carrier is blocked in the kernel
+                awaitInFrame(reader.thread(), "sun.nio.ch.FileChannelImpl.read"); // RUNNABLE in the read: the carrier is blocked in the kernel
                 long start = System.nanoTime();
                 assertTrue(reader.requestCancel());
                 long took = System.nanoTime() - start;
@@ -222,7 +202,7 @@ class CancellationTest {
                 Thredo.sleep(Duration.ofSeconds(30)); // still cancelled here
             });
             sleeping.await();
-            awaitParkedOrWaiting(t.thread());
+            awaitParked(t.thread());
             t.requestCancel();
             t.await();
             assertEquals(Outcome.CANCELLED, t.outcome());

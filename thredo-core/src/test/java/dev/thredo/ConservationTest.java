@@ -1,5 +1,6 @@
 package dev.thredo;
 
+import static dev.thredo.testing.TestKernels.inKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -207,18 +208,6 @@ class ConservationTest {
                         .append(" blockedOn=").append(t.blockedOn());
             }
             fail(sb.toString());
-        }
-    }
-
-    /** Runs {@code body} in a fresh kernel, then checks the kernel shows no live thread. */
-    private static void inKernel(java.util.function.Consumer<Kernel> body) throws Exception {
-        try (Kernel k = Kernel.create()) {
-            k.run(() -> {
-                body.accept(k);
-                return null;
-            });
-            assertEquals(List.of(), k.threads(), "threads left alive");
-            assertEquals(0, k.stats().live());
         }
     }
 

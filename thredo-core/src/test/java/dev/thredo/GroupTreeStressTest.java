@@ -3,6 +3,7 @@ package dev.thredo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thredo.testing.TestKernels;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;

@@ -1,9 +1,8 @@
 package dev.thredo;
 
-import static dev.thredo.TestKernels.awaitBlocked;
-import static dev.thredo.TestKernels.awaitParkedIn;
-import static dev.thredo.TestKernels.awaitTrue;
-import static dev.thredo.TestKernels.inKernel;
+import static dev.thredo.testing.KernelPolling.awaitBlocked;
+import static dev.thredo.testing.KernelPolling.awaitParkedIn;
+import static dev.thredo.testing.TestKernels.inKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -12,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thredo.testing.Polling;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -188,14 +188,14 @@ class JdkContractTest {
                     lock.unlock();
                 }
             });
-            awaitTrue(() -> {
+            Polling.until("waiter in awaitNanos", () -> {
                 lock.lock();
                 try {
                     return ((Condition) c).hasWaiters();
                 } finally {
                     lock.unlock();
                 }
-            }, "waiter in awaitNanos");
+            });
             lock.lock();
             c.signal();
             lock.unlock();
@@ -354,8 +354,7 @@ class JdkContractTest {
             });
             awaitBlocked(k, waiter, "Condition.await");
             waiter.requestCancel();
-            awaitTrue(() -> k.thread(waiter.id()).map(ThreadInfo::state).orElse(null) == ThreadInfo.State.CANCELLING,
-                    "cancel requested");
+            Polling.until("cancel requested", () -> k.thread(waiter.id()).map(ThreadInfo::state).orElse(null) == ThreadInfo.State.CANCELLING);
             assertFalse(waiter.isDone(), "still waiting");
             lock.lock();
             assertTrue(c.hasWaiters(), "still queued on the condition");

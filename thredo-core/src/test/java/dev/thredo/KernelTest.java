@@ -1,5 +1,7 @@
 package dev.thredo;
 
+import static dev.thredo.testing.KernelPolling.awaitBlocked;
+import static dev.thredo.testing.KernelPolling.awaitParked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thredo.testing.LogCapture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,18 +24,6 @@ import org.junit.jupiter.api.Timeout;
 /** The kernel: root spawns, the registry (listing, lookup, cancel by id, counters), adoption, close. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class KernelTest {
-
-    /** Waits until thread {@code id} shows {@code blockedOn} starting with {@code prefix} (bounded by the test timeout). */
-    private static ThreadInfo awaitBlocked(Kernel k, long id, String prefix) {
-        for (;;) {
-            Optional<ThreadInfo> info = k.thread(id);
-            if (info.isPresent() && info.get().blockedOn() != null && info.get().blockedOn().startsWith(prefix)) {
-                return info.get();
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-    }
 
     @Test
     void runReturnsMainsValueAndLeavesOtherThreadsAlone() throws Exception {
@@ -102,9 +92,7 @@ class KernelTest {
                 }
             });
             started.await();
-            while (t.thread().getState() != Thread.State.TIMED_WAITING) {
-                Thread.onSpinWait();
-            }
+            assertTrue(awaitParked(t.thread()), "jdk-sleeper parked in Thread.sleep");
             ThreadInfo info = k.thread(t.id()).orElseThrow();
             assertEquals(ThreadInfo.State.BLOCKED, info.state());
             assertEquals("java.lang.Thread.sleep", info.blockedOn());
@@ -457,7 +445,7 @@ class KernelTest {
                 heard.add(thread.name() + " " + outcome);
             }
         };
-        String log = capturingStandardError(() -> {
+        List<String> log = warningsOf(() -> {
             try (Kernel k = Kernel.builder().listener(assertsOnEnd).listener(cancelledOnEnd).listener(later)
                     .shutdownGracePeriod(Duration.ofSeconds(1)).build()) {
                 for (int i = 0; i < 3; i++) {
@@ -469,8 +457,8 @@ class KernelTest {
                 assertTrue(k.threads().isEmpty());
             }
         });
-        assertEquals(1, log.lines().filter(l -> l.contains("assertsOnEnd")).count(), log);
-        assertEquals(1, log.lines().filter(l -> l.contains("cancelledOnEnd")).count(), log);
+        assertEquals(1, log.stream().filter(l -> l.contains("assertsOnEnd")).count(), log::toString);
+        assertEquals(1, log.stream().filter(l -> l.contains("cancelledOnEnd")).count(), log::toString);
     }
 
     @Test
@@ -486,7 +474,7 @@ class KernelTest {
                 return "assertsOnStart";
             }
         };
-        String log = capturingStandardError(() -> {
+        List<String> log = warningsOf(() -> {
             try (Kernel k = Kernel.builder().listener(assertsOnStart).shutdownGracePeriod(Duration.ofSeconds(1)).build()) {
                 assertEquals(1, k.spawn(() -> 1).join());
                 assertEquals(2, k.spawn(() -> 2).join());
@@ -494,14 +482,12 @@ class KernelTest {
                 assertEquals(2, k.stats().succeeded());
             }
         });
-        assertEquals(1, log.lines().filter(l -> l.contains("assertsOnStart")).count(), log);
+        assertEquals(1, log.stream().filter(l -> l.contains("assertsOnStart")).count(), log::toString);
     }
 
-    /** Runs {@code body} and returns what it (and the core's logger) wrote to {@code System.err}. */
-    private static String capturingStandardError(org.junit.jupiter.api.function.Executable body) throws Exception {
-        java.io.PrintStream original = System.err;
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    /** Runs {@code body} and returns what it made the core's logger (or anyone) log at WARN or ERROR. */
+    private static List<String> warningsOf(org.junit.jupiter.api.function.Executable body) throws Exception {
+        LogCapture log = LogCapture.attach();
         try {
             body.execute();
         } catch (Exception | Error e) {
@@ -509,11 +495,9 @@ class KernelTest {
         } catch (Throwable t) {
             throw new AssertionError(t);
         } finally {
-            System.setErr(original);
+            log.detach();
         }
-        String text = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
-        original.print(text);
-        return text;
+        return log.warnings();
     }
 
     @Test

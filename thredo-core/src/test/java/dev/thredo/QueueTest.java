@@ -1,8 +1,8 @@
 package dev.thredo;
 
-import static dev.thredo.TestKernels.awaitBlocked;
-import static dev.thredo.TestKernels.awaitParkedIn;
-import static dev.thredo.TestKernels.inKernel;
+import static dev.thredo.testing.KernelPolling.awaitBlocked;
+import static dev.thredo.testing.KernelPolling.awaitParkedIn;
+import static dev.thredo.testing.TestKernels.inKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,9 +1,8 @@
 package dev.thredo;
 
-import static dev.thredo.TestKernels.awaitBlocked;
-import static dev.thredo.TestKernels.awaitParkedIn;
-import static dev.thredo.TestKernels.awaitTrue;
-import static dev.thredo.TestKernels.inKernel;
+import static dev.thredo.testing.KernelPolling.awaitBlocked;
+import static dev.thredo.testing.KernelPolling.awaitParkedIn;
+import static dev.thredo.testing.TestKernels.inKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -12,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.thredo.testing.Polling;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
@@ -381,7 +381,7 @@ class SyncTest {
             for (int i = 1; i <= 5; i++) {
                 // Instead of thredo's sleep(0.1): the consumer is queued on the condition again (a
                 // signalled waiter leaves the queue at once, while its registry label lags until it runs).
-                awaitTrue(() -> !lock.isLocked() && cond.hasWaiters(), "consumer waiting again");
+                Polling.until("consumer waiting again", () -> !lock.isLocked() && cond.hasWaiters());
                 lock.lock();
                 try {
                     n[0]++;

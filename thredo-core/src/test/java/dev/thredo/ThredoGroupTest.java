@@ -1,5 +1,6 @@
 package dev.thredo;
 
+import static dev.thredo.testing.KernelPolling.awaitBlocked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.thredo.ThredoGroup.Wait;
+import dev.thredo.testing.TestKernels;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -50,17 +52,6 @@ class ThredoGroupTest {
     private static <T> T sleepUntilCancelled() {
         Thredo.sleep(LONG);
         throw new AssertionError("a member that should have been cancelled slept " + LONG);
-    }
-
-    /** Waits until {@code t} is parked in a thredo wait whose registry label starts with {@code prefix}. */
-    private static void awaitBlockedOn(Kernel kernel, ThredoThread<?> t, String prefix) {
-        long limit = System.nanoTime() + HANG_NANOS;
-        while (kernel.thread(t.id()).map(ThreadInfo::blockedOn).filter(b -> b.startsWith(prefix)).isEmpty()) {
-            if (System.nanoTime() - limit > 0) {
-                fail(t + " never blocked in " + prefix + ": " + kernel.thread(t.id()));
-            }
-            Thredo.sleep(Duration.ofMillis(1));
-        }
     }
 
     private static List<Outcome> outcomes(List<? extends ThredoThread<?>> threads) {
@@ -525,7 +516,7 @@ class ThredoGroupTest {
                     }
                 });
                 spawned.await();
-                awaitBlockedOn(k, owner, "ThredoGroup.join");
+                awaitBlocked(k, owner, "ThredoGroup.join");
                 owner.cancel();
                 assertEquals(Outcome.CANCELLED, owner.outcome(), () -> String.valueOf(owner.exceptionNow()));
                 assertInstanceOf(ThreadCancelled.class, owner.exceptionNow());
@@ -587,7 +578,7 @@ class ThredoGroupTest {
                     }
                 });
                 spawned.await();
-                awaitBlockedOn(k, owner, "ThredoGroup.join");
+                awaitBlocked(k, owner, "ThredoGroup.join");
                 owner.thread().interrupt();
                 owner.await();
                 assertCancelled(owner);
@@ -1071,7 +1062,7 @@ class ThredoGroupTest {
                 ThredoThread<?> owner = Thredo.current();
                 try (ThredoGroup g = ThredoGroup.open(Wait.ANY)) {
                     ThredoThread<String> connector = g.spawn("connector", () -> {
-                        awaitBlockedOn(k, owner, "ThredoGroup.join");
+                        awaitBlocked(k, owner, "ThredoGroup.join");
                         ThredoThread<String> a = g.spawn("attempt-a", () -> {
                             throw new ConnectException("refused");
                         });

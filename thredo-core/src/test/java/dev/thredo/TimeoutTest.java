@@ -1,5 +1,6 @@
 package dev.thredo;
 
+import static dev.thredo.testing.KernelPolling.awaitBlocked;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -1041,13 +1042,6 @@ class TimeoutTest {
         assertTrue(cpuMs < 100, "shielded wait burned " + cpuMs + " ms CPU in " + wallMs + " ms wall (spinning)");
     }
 
-    /** Waits until the registry shows {@code t} blocked in {@code what}. */
-    private static void awaitBlockedIn(Kernel kernel, ThredoThread<?> t, String what) {
-        while (!kernel.thread(t.id()).map(ThreadInfo::blockedOn).filter(what::equals).isPresent()) {
-            Thread.yield();
-        }
-    }
-
     private static ThreadMXBean cpuClock() {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         Assumptions.assumeTrue(mx.isCurrentThreadCpuTimeSupported(), "thread CPU time not supported");
@@ -1100,7 +1094,7 @@ class TimeoutTest {
                     return shieldedSleepSample(mx);
                 });
                 started.await();
-                awaitBlockedIn(kernel, child, "sleep"); // inside the shielded sleep
+                awaitBlocked(kernel, child, "sleep"); // inside the shielded sleep
                 child.requestCancel();
                 return child.join();
             });
@@ -1122,7 +1116,7 @@ class TimeoutTest {
                     return shieldedSleepSample(mx);
                 });
                 started.await();
-                awaitBlockedIn(kernel, child, "sleep"); // inside the shielded sleep
+                awaitBlocked(kernel, child, "sleep"); // inside the shielded sleep
                 child.thread().interrupt();
                 return child.join();
             });

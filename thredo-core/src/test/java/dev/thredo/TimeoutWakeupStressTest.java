@@ -1,9 +1,10 @@
 package dev.thredo;
 
+import static dev.thredo.testing.KernelPolling.awaitParked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.thredo.testing.TestKernels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -488,7 +489,7 @@ class TimeoutWakeupStressTest {
                 Thredo.sleep(Duration.ofSeconds(30)); // a pending cancellation ends this at once
             }
         });
-        awaitParkedOrDone(w);
+        awaitParked(w.thread());
         race.waiterParked();
         boolean cancelAccepted = true;
         if (mode == Mode.CANCEL) {
@@ -556,21 +557,6 @@ class TimeoutWakeupStressTest {
                 yield true;
             }
         };
-    }
-
-    /** Spins until {@code w} is parked (or has ended already); fails the test after a long bound. */
-    private static void awaitParkedOrDone(ThredoThread<?> w) {
-        long limit = System.nanoTime() + END_LIMIT.toNanos();
-        for (;;) {
-            Thread.State s = w.thread().getState();
-            if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || w.isDone()) {
-                return;
-            }
-            if (System.nanoTime() - limit > 0) {
-                fail(w + " neither parked nor ended within " + END_LIMIT);
-            }
-            Thread.onSpinWait();
-        }
     }
 
     private static int rounds() {

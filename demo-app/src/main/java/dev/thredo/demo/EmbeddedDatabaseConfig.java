@@ -1,6 +1,7 @@
 package dev.thredo.demo;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.thredo.testing.EmbeddedPostgresLauncher;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -16,7 +17,10 @@ import org.springframework.util.StringUtils;
 /**
  * The demo's default database: when {@code spring.datasource.url} is not set, a PostgreSQL server of
  * its own ({@link EmbeddedPostgresLauncher}: a free port on 127.0.0.1, a fresh data directory), started
- * with the application context and stopped, its data deleted, when the context closes. The
+ * with the application context and stopped, its data deleted, when the context closes. The launcher
+ * is the one the project's JDBC tests start their PostgreSQL with (thredo-core's test artifact, a
+ * dependency of this application for that reason alone: the demo's database is a throwaway one, as
+ * zonky's library, {@code io.zonky.test}, is made for tests). The
  * {@code DataSource} is a HikariCP pool on it ({@code spring.datasource.hikari.*} applies).
  *
  * <p>With {@code spring.datasource.url} set, this configuration steps aside and Boot's own DataSource

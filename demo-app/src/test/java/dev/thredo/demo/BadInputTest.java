@@ -2,6 +2,7 @@ package dev.thredo.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.thredo.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,6 +2,7 @@ package dev.thredo.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.thredo.testing.LogCapture;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -263,7 +264,7 @@ class LoadChaosTest {
 
     private static List<String> logErrors(LogCapture log) {
         List<String> all = new ArrayList<>(log.errors());
-        log.stackTraces().stream().filter(line -> !all.contains(line)).forEach(all::add);
+        log.withExceptions().stream().filter(line -> !all.contains(line)).forEach(all::add);
         return all;
     }
 

@@ -2,6 +2,8 @@ package dev.thredo.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.thredo.testing.LogCapture;
+import dev.thredo.testing.Polling;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,6 +46,8 @@ class ScheduledAndAsyncTest {
     private static final String CREDENTIALS = "Basic "
             + Base64.getEncoder().encodeToString("admin:thredo".getBytes(StandardCharsets.UTF_8));
     private static final String REFRESH = "@Scheduled ReportRefreshJob.refresh";
+    /** The logger of the starter's task integration: one INFO line per cancelled task. */
+    private static final String TASK_LOGGER = "dev.thredo.spring.task";
     private static final long CANCEL_BOUND_MS = 1_000;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -101,15 +105,13 @@ class ScheduledAndAsyncTest {
                     reportMs, outcomes.latencyMs(runId), outcomes.latencyMs(threadId));
 
             // Each INFO line is written as its task's adoption closes, just after the kernel counted the end.
-            long linesBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (log.taskInfos().stream().filter(l -> l.contains("(thredo thread #" + runId + ")")
-                    || l.contains("(thredo thread #" + threadId + ")")).count() < 2 && System.nanoTime() - linesBy < 0) {
-                Thread.sleep(10);
-            }
-            assertThat(log.taskInfos().stream().filter(l -> l.contains("(thredo thread #" + runId + ")")))
+            Polling.until("an INFO line for each cancelled task", () -> log.infos(TASK_LOGGER).stream()
+                    .filter(l -> l.contains("(thredo thread #" + runId + ")") || l.contains("(thredo thread #" + threadId + ")"))
+                    .count() >= 2);
+            assertThat(log.infos(TASK_LOGGER).stream().filter(l -> l.contains("(thredo thread #" + runId + ")")))
                     .as("the cancelled run, logged once at INFO, naming what the JDK sleep threw (not Spring's wrapper)")
                     .singleElement().asString().contains("ending with InterruptedException");
-            assertThat(log.taskInfos().stream().filter(l -> l.contains("(thredo thread #" + threadId + ")")))
+            assertThat(log.infos(TASK_LOGGER).stream().filter(l -> l.contains("(thredo thread #" + threadId + ")")))
                     .as("the cancelled report, logged once at INFO").hasSize(1);
             context.close(); // the runs still going (the next refresh) are cancelled
             assertThat(log.warnings()).as("logged at WARN or ERROR, from the start of the test to the close").isEmpty();

@@ -1,8 +1,8 @@
 package dev.thredo.io;
 
+import static dev.thredo.testing.KernelPolling.awaitInFrame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -117,22 +117,11 @@ class SocketStreamTest {
         return PartialProgress.of(e).orElseThrow(() -> new AssertionError("no PartialProgress on " + e, e));
     }
 
-    /** Waits until {@code t} waits for a socket (bounded by the class timeout). */
-    private static void awaitSocketWait(ThredoThread<?> t) {
-        while (!inFrame(t.thread(), Readiness.class.getName(), "await")) {
-            assertFalse(t.isDone(), () -> "ended instead of blocking: " + t.outcome());
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-    }
+    /** The frame of every thredo socket wait (a platform thread polls in it RUNNABLE). */
+    private static final String SOCKET_WAIT = Readiness.class.getName() + ".await";
 
-    private static boolean inFrame(Thread t, String className, String method) {
-        for (StackTraceElement f : t.getStackTrace()) {
-            if (f.getClassName().equals(className) && f.getMethodName().equals(method)) {
-                return true;
-            }
-        }
-        return false;
+    private static void awaitSocketWait(ThredoThread<?> t) {
+        awaitInFrame(t.thread(), SOCKET_WAIT);
     }
 
     /** Cancels {@code t}, waits for it, and checks that it ended CANCELLED promptly. */
@@ -700,9 +689,7 @@ class SocketStreamTest {
                     failure.set(t);
                 }
             });
-            while (!inFrame(plain, Readiness.class.getName(), "await")) {
-                Thread.onSpinWait();
-            }
+            awaitInFrame(plain, SOCKET_WAIT);
             plain.interrupt();
             plain.join();
             assertEquals(ThreadCancelled.class, failure.get().getClass());

@@ -1,5 +1,6 @@
 package dev.thredo.testing;
 
+import static dev.thredo.testing.KernelPolling.awaitBlocked;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -12,7 +13,6 @@ import dev.thredo.ThredoThread;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,7 +138,7 @@ class LeakGuardTest {
         void leaves() {
             kernel = Kernel.builder().name("leaky").build();
             ThredoThread<Void> worker = kernel.spawn("leaky-worker", (Runnable) release::await);
-            awaitBlocked(worker);
+            awaitBlocked(kernel, worker, "Event.await");
         }
     }
 
@@ -156,7 +156,7 @@ class LeakGuardTest {
                 group.set(g);
                 return g.spawn("member", (Runnable) release::await); // and return without closing g
             });
-            awaitBlocked(member);
+            awaitBlocked(kernel, member, "Event.await");
         }
     }
 
@@ -200,23 +200,13 @@ class LeakGuardTest {
                         throw e;
                     }
                 });
-                awaitBlocked(t);
+                awaitBlocked(k, t, "Event.await");
             } // close with no grace: the thread is cancelled, still unwinding as the test returns
         }
 
         @Test
         void platformThreadStillEnding() {
             Thread.ofPlatform().name("finishing").start(() -> busyFor(Duration.ofMillis(200)));
-        }
-    }
-
-    private static void awaitBlocked(ThredoThread<?> t) {
-        long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (t.thread().getState() != Thread.State.WAITING) {
-            if (System.nanoTime() - limit > 0) {
-                throw new AssertionError(t.name() + " never blocked");
-            }
-            LockSupport.parkNanos(100_000);
         }
     }
 

@@ -6,8 +6,9 @@ import dev.thredo.Kernel;
 import dev.thredo.ThreadInfo;
 import dev.thredo.ThredoThread;
 import dev.thredo.Thredo;
-import dev.thredo.spring.KernelPolling;
-import dev.thredo.spring.actuate.HttpSupport.Reply;
+import dev.thredo.testing.Polling;
+import dev.thredo.testing.TestHttp;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,18 +30,18 @@ class ThredoEndpointReadOnlyByDefaultTest {
 
     @Test
     void readsButDoesNotCancelWithoutUnrestrictedAccess() {
-        HttpSupport http = new HttpSupport(port);
+        TestHttp http = TestHttp.localhost(port);
         ThredoThread<Void> sleeper = kernel.spawn("read-only-sleeper", () -> Thredo.sleep(Duration.ofDays(1)));
         try {
-            KernelPolling.awaitUntil("the sleeper is blocked", () -> kernel.thread(sleeper.id()).map(ThreadInfo::state)
+            Polling.until("the sleeper is blocked", () -> kernel.thread(sleeper.id()).map(ThreadInfo::state)
                     .filter(s -> s == ThreadInfo.State.BLOCKED).isPresent());
 
-            assertThat(http.get("/actuator/thredo?name=read-only-sleeper").status()).isEqualTo(200);
-            assertThat(http.get("/actuator/thredo/" + sleeper.id()).status()).isEqualTo(200);
-            Reply cancel = http.post("/actuator/thredo/" + sleeper.id() + "/cancel");
+            assertThat(http.get("/actuator/thredo?name=read-only-sleeper").statusCode()).isEqualTo(200);
+            assertThat(http.get("/actuator/thredo/" + sleeper.id()).statusCode()).isEqualTo(200);
+            HttpResponse<String> cancel = http.post("/actuator/thredo/" + sleeper.id() + "/cancel");
 
             // Boot maps no write operation of a read-only endpoint, so the path does not exist.
-            assertThat(cancel.status()).as(cancel.body()).isEqualTo(404);
+            assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(404);
             assertThat(sleeper.isCancelled()).isFalse();
             assertThat(kernel.thread(sleeper.id())).isPresent();
         } finally {

@@ -8,14 +8,16 @@ import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
 import dev.thredo.ThredoThread;
 import dev.thredo.Thredo;
-import dev.thredo.spring.KernelPolling;
-import dev.thredo.spring.actuate.HttpSupport.Reply;
+import dev.thredo.testing.Json;
+import dev.thredo.testing.Polling;
+import dev.thredo.testing.ProblemAssertions;
+import dev.thredo.testing.TestHttp;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,13 +42,13 @@ class ThredoEndpointWebTest {
     @Autowired
     Kernel kernel;
 
-    private HttpSupport http;
+    private TestHttp http;
     private String prefix;
     private final List<ThredoThread<?>> spawned = new ArrayList<>();
 
     @BeforeEach
     void setUp(TestInfo info) {
-        http = new HttpSupport(port);
+        http = TestHttp.localhost(port);
         prefix = "t" + TESTS.incrementAndGet() + "-" + info.getTestMethod().orElseThrow().getName() + "-";
     }
 
@@ -61,10 +63,10 @@ class ThredoEndpointWebTest {
         ThredoThread<?> sleeper = sleeper("sleeper-1");
         awaitBlocked(sleeper);
 
-        Reply reply = http.get("/actuator/thredo?name=" + prefix);
+        HttpResponse<String> reply = http.get("/actuator/thredo?name=" + prefix);
 
-        assertThat(reply.status()).isEqualTo(200);
-        JsonNode json = reply.json();
+        assertThat(reply.statusCode()).isEqualTo(200);
+        JsonNode json = Json.of(reply);
         assertThat(json.get("truncated").asBoolean()).isFalse();
         JsonNode kernelCounts = json.get("kernel");
         for (String field : List.of("live", "running", "blocked", "cancelling", "stuck", "spawned", "succeeded",
@@ -97,7 +99,7 @@ class ThredoEndpointWebTest {
                 () -> Thredo.sleep(Duration.ofDays(1))));
         awaitBlocked(sleeper);
 
-        JsonNode t = http.get("/actuator/thredo?name=" + prefix).json().get("threads").get(0);
+        JsonNode t = Json.of(http.get("/actuator/thredo?name=" + prefix)).get("threads").get(0);
 
         assertThat(Instant.parse(t.get("deadline").asString())).isAfter(Instant.now().plus(Duration.ofMinutes(59)));
     }
@@ -107,7 +109,7 @@ class ThredoEndpointWebTest {
         awaitBlocked(sleeper("alpha"));
         awaitBlocked(sleeper("beta"));
 
-        JsonNode json = http.get("/actuator/thredo?name=" + prefix + "alp").json();
+        JsonNode json = Json.of(http.get("/actuator/thredo?name=" + prefix + "alp"));
 
         assertThat(names(json)).containsExactly(prefix + "alpha");
     }
@@ -121,12 +123,12 @@ class ThredoEndpointWebTest {
         awaitBlocked(blocked);
         assertThat(kernel.cancel(ignoring.id())).isTrue();
 
-        assertThat(names(http.get("/actuator/thredo?state=cancelling&name=" + prefix).json()))
+        assertThat(names(Json.of(http.get("/actuator/thredo?state=cancelling&name=" + prefix))))
                 .containsExactly(prefix + "ignoring");
-        assertThat(names(http.get("/actuator/thredo?state=BLOCKED&name=" + prefix).json()))
+        assertThat(names(Json.of(http.get("/actuator/thredo?state=BLOCKED&name=" + prefix))))
                 .containsExactly(prefix + "blocked");
-        assertThat(names(http.get("/actuator/thredo?state=Running&name=" + prefix).json())).isEmpty();
-        JsonNode cancelling = http.get("/actuator/thredo?state=CANCELLING&name=" + prefix).json().get("threads").get(0);
+        assertThat(names(Json.of(http.get("/actuator/thredo?state=Running&name=" + prefix)))).isEmpty();
+        JsonNode cancelling = Json.of(http.get("/actuator/thredo?state=CANCELLING&name=" + prefix)).get("threads").get(0);
         assertThat(cancelling.get("cancelRequestedAt").isNull()).isFalse();
 
         gate.set();
@@ -140,8 +142,8 @@ class ThredoEndpointWebTest {
             awaitBlocked(sleeper("s" + i));
         }
 
-        JsonNode two = http.get("/actuator/thredo?limit=2&name=" + prefix).json();
-        JsonNode three = http.get("/actuator/thredo?limit=3&name=" + prefix).json();
+        JsonNode two = Json.of(http.get("/actuator/thredo?limit=2&name=" + prefix));
+        JsonNode three = Json.of(http.get("/actuator/thredo?limit=3&name=" + prefix));
 
         assertThat(names(two)).containsExactly(prefix + "s1", prefix + "s2");
         assertThat(two.get("truncated").asBoolean()).isTrue();
@@ -163,14 +165,14 @@ class ThredoEndpointWebTest {
         spawned.addAll(children);
         awaitBlocked(parent);
 
-        Reply reply = http.get("/actuator/thredo/" + parent.id());
+        HttpResponse<String> reply = http.get("/actuator/thredo/" + parent.id());
 
-        assertThat(reply.status()).isEqualTo(200);
-        JsonNode json = reply.json();
+        assertThat(reply.statusCode()).isEqualTo(200);
+        JsonNode json = Json.of(reply);
         assertThat(json.get("id").asLong()).isEqualTo(parent.id());
         assertThat(json.get("name").asString()).isEqualTo(prefix + "parent");
         assertThat(json.get("state").asString()).isEqualTo("BLOCKED");
-        assertThat(ids(json.get("children"))).containsExactlyInAnyOrder(children.get(0).id(), children.get(1).id());
+        assertThat(Json.longs(json.get("children"))).containsExactlyInAnyOrder(children.get(0).id(), children.get(1).id());
         JsonNode stack = json.get("stack");
         assertThat(stack).isNotEmpty();
         JsonNode top = stack.get(0);
@@ -178,7 +180,7 @@ class ThredoEndpointWebTest {
                 .isTrue();
         assertThat(StreamSupport.stream(stack.spliterator(), false).map(f -> f.get("className").asString()))
                 .contains(ThredoEndpointWebTest.class.getName());
-        JsonNode child = http.get("/actuator/thredo/" + children.get(0).id()).json();
+        JsonNode child = Json.of(http.get("/actuator/thredo/" + children.get(0).id()));
         assertThat(child.get("parentId").asLong()).isEqualTo(parent.id());
         assertThat(child.get("children")).isEmpty();
     }
@@ -188,17 +190,17 @@ class ThredoEndpointWebTest {
         ThredoThread<?> sleeper = sleeper("victim");
         awaitBlocked(sleeper);
 
-        Reply reply = http.post("/actuator/thredo/" + sleeper.id() + "/cancel");
+        HttpResponse<String> reply = http.post("/actuator/thredo/" + sleeper.id() + "/cancel");
 
-        assertThat(reply.status()).isEqualTo(202);
-        JsonNode json = reply.json();
+        assertThat(reply.statusCode()).isEqualTo(202);
+        JsonNode json = Json.of(reply);
         assertThat(json.get("id").asLong()).isEqualTo(sleeper.id());
         assertThat(json.get("name").asString()).isEqualTo(prefix + "victim");
         sleeper.await();
         assertThat(sleeper.outcome()).isEqualTo(Outcome.CANCELLED);
-        assertThat(names(http.get("/actuator/thredo?name=" + prefix).json())).isEmpty();
-        assertThat(http.get("/actuator/thredo/" + sleeper.id()).status()).isEqualTo(404);
-        assertThat(http.post("/actuator/thredo/" + sleeper.id() + "/cancel").status()).isEqualTo(404);
+        assertThat(names(Json.of(http.get("/actuator/thredo?name=" + prefix)))).isEmpty();
+        assertThat(http.get("/actuator/thredo/" + sleeper.id()).statusCode()).isEqualTo(404);
+        assertThat(http.post("/actuator/thredo/" + sleeper.id() + "/cancel").statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -207,11 +209,11 @@ class ThredoEndpointWebTest {
         ThredoThread<?> ignoring = spawn("ignoring", () -> Thredo.shield(() -> gate.await()));
         awaitBlocked(ignoring);
 
-        Reply reply = http.post("/actuator/thredo/" + ignoring.id() + "/cancel");
+        HttpResponse<String> reply = http.post("/actuator/thredo/" + ignoring.id() + "/cancel");
 
-        assertThat(reply.status()).isEqualTo(202);
-        assertThat(reply.json().get("state").asString()).isEqualTo("CANCELLING");
-        assertThat(reply.json().get("cancelRequestedAt").isNull()).isFalse();
+        assertThat(reply.statusCode()).isEqualTo(202);
+        assertThat(Json.of(reply).get("state").asString()).isEqualTo("CANCELLING");
+        assertThat(Json.of(reply).get("cancelRequestedAt").isNull()).isFalse();
         assertThat(ignoring.isDone()).isFalse();
         gate.set();
         ignoring.await();
@@ -241,8 +243,8 @@ class ThredoEndpointWebTest {
         assertProblem(http.get("/actuator/thredo?limit=10001"), 400, "limit");
         assertProblem(http.get("/actuator/thredo?limit=ten"), 400, "limit");
         assertProblem(http.get("/actuator/thredo?state=SLEEPING"), 400, "state");
-        assertThat(http.get("/actuator/thredo?limit=10000").status()).isEqualTo(200);
-        assertThat(http.get("/actuator/thredo?limit=1").status()).isEqualTo(200);
+        assertThat(http.get("/actuator/thredo?limit=10000").statusCode()).isEqualTo(200);
+        assertThat(http.get("/actuator/thredo?limit=1").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -250,15 +252,15 @@ class ThredoEndpointWebTest {
         for (int i = 1; i <= 3; i++) {
             awaitBlocked(sleeper("g" + i));
         }
-        KernelPolling.awaitUntil("the gauge counts the 3 sleepers",
+        Polling.until("the gauge counts the 3 sleepers",
                 () -> metric("thredo.threads.live?tag=state:blocked", "VALUE") >= 3);
-        JsonNode meter = http.get("/actuator/metrics/thredo.threads.live").json();
+        JsonNode meter = Json.of(http.get("/actuator/metrics/thredo.threads.live"));
         assertThat(meter.get("baseUnit").asString()).isEqualTo("threads");
         assertThat(meter.get("description").asString()).isNotBlank();
         assertThat(StreamSupport.stream(meter.get("availableTags").get(0).get("values").spliterator(), false)
                 .map(JsonNode::asString)).containsExactlyInAnyOrder("running", "blocked", "cancelling");
-        assertThat(http.get("/actuator/metrics/thredo.groups.live").status()).isEqualTo(200);
-        assertThat(http.get("/actuator/metrics/thredo.threads.stuck").status()).isEqualTo(200);
+        assertThat(http.get("/actuator/metrics/thredo.groups.live").statusCode()).isEqualTo(200);
+        assertThat(http.get("/actuator/metrics/thredo.threads.stuck").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -271,22 +273,22 @@ class ThredoEndpointWebTest {
         ThredoThread<?> sleeper = sleeper("metered");
         spawn("quick", () -> { }).await();
         awaitBlocked(sleeper);
-        assertThat(http.post("/actuator/thredo/" + sleeper.id() + "/cancel").status()).isEqualTo(202);
+        assertThat(http.post("/actuator/thredo/" + sleeper.id() + "/cancel").statusCode()).isEqualTo(202);
         sleeper.await();
 
-        KernelPolling.awaitUntil("started counts 2 more", () -> metric("thredo.threads.started", "COUNT") >= started + 2);
-        KernelPolling.awaitUntil("ended{cancelled} counts 1 more",
+        Polling.until("started counts 2 more", () -> metric("thredo.threads.started", "COUNT") >= started + 2);
+        Polling.until("ended{cancelled} counts 1 more",
                 () -> metric("thredo.threads.ended?tag=outcome:cancelled", "COUNT") >= cancelled + 1);
-        KernelPolling.awaitUntil("ended{succeeded} counts 1 more",
+        Polling.until("ended{succeeded} counts 1 more",
                 () -> metric("thredo.threads.ended?tag=outcome:succeeded", "COUNT") >= succeeded + 1);
         assertThat(metric("thredo.cancel.latency", "COUNT")).isGreaterThanOrEqualTo(latencies + 1);
         assertThat(metric("thredo.cancel.latency", "TOTAL_TIME")).isPositive();
     }
 
     private double metric(String pathAndQuery, String statistic) {
-        Reply reply = http.get("/actuator/metrics/" + pathAndQuery);
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        for (JsonNode m : reply.json().get("measurements")) {
+        HttpResponse<String> reply = http.get("/actuator/metrics/" + pathAndQuery);
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+        for (JsonNode m : Json.of(reply).get("measurements")) {
             if (m.get("statistic").asString().equals(statistic)) {
                 return m.get("value").asDouble();
             }
@@ -294,12 +296,8 @@ class ThredoEndpointWebTest {
         throw new AssertionError("no " + statistic + " in " + reply.body());
     }
 
-    private static void assertProblem(Reply reply, int status, String detailMentions) {
-        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
-        assertThat(reply.contentType()).startsWith("application/problem+json");
-        JsonNode problem = reply.json();
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("title").asString()).isNotBlank();
+    private static void assertProblem(HttpResponse<String> response, int status, String detailMentions) {
+        JsonNode problem = ProblemAssertions.assertProblem(response, status);
         assertThat(problem.get("type").asString()).isEqualTo("about:blank");
         assertThat(problem.get("detail").asString()).contains(detailMentions);
     }
@@ -315,16 +313,11 @@ class ThredoEndpointWebTest {
     }
 
     private void awaitBlocked(ThredoThread<?> t) {
-        KernelPolling.awaitUntil(t.name() + " is blocked", () -> kernel.thread(t.id()).map(ThreadInfo::state)
+        Polling.until(t.name() + " is blocked", () -> kernel.thread(t.id()).map(ThreadInfo::state)
                 .filter(s -> s == ThreadInfo.State.BLOCKED).isPresent());
     }
 
     private static List<String> names(JsonNode listing) {
-        return StreamSupport.stream(listing.get("threads").spliterator(), false)
-                .map(t -> t.get("name").asString()).toList();
-    }
-
-    private static List<Long> ids(JsonNode array) {
-        return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asLong).toList();
+        return Json.texts(listing.get("threads"), "name");
     }
 }

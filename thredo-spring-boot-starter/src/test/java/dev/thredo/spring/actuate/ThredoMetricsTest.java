@@ -6,7 +6,7 @@ import dev.thredo.Kernel;
 import dev.thredo.KernelStats;
 import dev.thredo.ThredoThread;
 import dev.thredo.Thredo;
-import dev.thredo.spring.KernelPolling;
+import dev.thredo.testing.Polling;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
@@ -38,7 +38,7 @@ class ThredoMetricsTest {
         ThredoThread<Void> a = kernel.spawn(() -> Thredo.sleep(Duration.ofDays(1)));
         ThredoThread<Void> b = kernel.spawn(() -> Thredo.sleep(Duration.ofDays(1)));
 
-        KernelPolling.awaitUntil("2 blocked", () -> live("blocked") == 2);
+        Polling.until("2 blocked", () -> live("blocked") == 2);
         assertThat(live("running")).isZero();
         assertThat(live("cancelling")).isZero();
         assertThat(registry.get("thredo.threads.stuck").gauge().value()).isZero();

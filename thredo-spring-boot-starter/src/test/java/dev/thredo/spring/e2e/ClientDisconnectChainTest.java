@@ -1,10 +1,11 @@
 package dev.thredo.spring.e2e;
 
-import static dev.thredo.spring.KernelPolling.awaitThread;
+import static dev.thredo.testing.KernelPolling.awaitThread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
-import dev.thredo.spring.RawHttp;
+import dev.thredo.testing.KernelPolling;
+import dev.thredo.testing.RawHttp;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,8 +76,8 @@ class ClientDisconnectChainTest {
 
             long closed = System.nanoTime();
             client.close();
-            long goneA = RawHttp.awaitGone(kernelA, idA, closed);
-            long goneB = RawHttp.awaitGone(kernelB, idB, closed);
+            long goneA = KernelPolling.awaitGone(kernelA, idA, closed);
+            long goneB = KernelPolling.awaitGone(kernelB, idB, closed);
             rounds.add(String.format("A %.1f ms, B %.1f ms", goneA / 1e6, goneB / 1e6));
 
             assertThat(goneA).as("client close → A's request gone").isLessThan(ONE_SECOND);

@@ -1,19 +1,16 @@
 package dev.thredo.spring.e2e;
 
-import static dev.thredo.spring.KernelPolling.awaitUntil;
+import static dev.thredo.testing.Polling.until;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.thredo.Event;
 import dev.thredo.Kernel;
 import dev.thredo.ThredoThread;
 import dev.thredo.spring.ThredoAutoConfiguration;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.thredo.testing.Json;
+import dev.thredo.testing.ProblemAssertions;
+import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +32,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The starter end to end, over real HTTP: a blocked request seen and cancelled through the actuator
@@ -54,14 +49,13 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ThredoEndToEndTest {
     private static final Duration BOUND = Duration.ofSeconds(10);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String BLOCK_NAME = "GET /e2e/block";
     private static final String BLOCK_QUERY = "/actuator/thredo?name=GET%20/e2e/block";
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     @LocalServerPort
     int port;
+
+    private TestHttp http;
 
     @Autowired
     Kernel kernel;
@@ -74,8 +68,8 @@ class ThredoEndToEndTest {
 
     @Test
     void mdcSetInTheHandlerIsSeenInAMembersLogLines(org.springframework.boot.test.system.CapturedOutput output) {
-        Reply reply = get("/e2e/mdc");
-        assertThat(reply.status()).isEqualTo(200);
+        HttpResponse<String> reply = http.get("/e2e/mdc");
+        assertThat(reply.statusCode()).isEqualTo(200);
         assertThat(reply.body()).isEqualTo("r-77");
         assertThat(output.getOut().lines().filter(line -> line.contains("member says hello")))
                 .singleElement().asString().contains("[mdc:r-77]");
@@ -83,6 +77,7 @@ class ThredoEndToEndTest {
 
     @BeforeEach
     void freshGates() {
+        http = TestHttp.localhost(port);
         controller.release = new Event();
         jobControl.nextGate.set(null);
     }
@@ -94,14 +89,14 @@ class ThredoEndToEndTest {
         if (gate != null) {
             gate.set();
         }
-        awaitUntil("no request or member thread is left", () -> kernel.threads().stream()
+        until("no request or member thread is left", () -> kernel.threads().stream()
                 .noneMatch(t -> t.name().equals(BLOCK_NAME) || t.name().equals(EndToEndApp.MEMBER_NAME)));
     }
 
     @Test
     void aBlockedRequestIsListedWithItsStateDeadlineGroupAndStack() throws Exception {
         Instant sent = Instant.now();
-        CompletableFuture<HttpResponse<String>> response = getAsync("/e2e/block");
+        CompletableFuture<HttpResponse<String>> response = http.getAsync("/e2e/block");
         JsonNode request = awaitListedBlocked(BLOCK_QUERY);
         long requestId = request.get("id").asLong();
 
@@ -122,15 +117,15 @@ class ThredoEndToEndTest {
         assertThat(member.get("groupId").asLong()).isPositive().isEqualTo(request.get("groupId").asLong());
         assertThat(member.get("parentId").asLong()).isEqualTo(requestId);
 
-        Reply detail = get("/actuator/thredo/" + requestId);
-        assertThat(detail.status()).isEqualTo(200);
-        JsonNode json = detail.json();
+        HttpResponse<String> detail = http.get("/actuator/thredo/" + requestId);
+        assertThat(detail.statusCode()).isEqualTo(200);
+        JsonNode json = Json.of(detail);
         assertThat(json.get("name").asString()).isEqualTo(BLOCK_NAME);
         assertThat(json.get("stack")).isNotEmpty();
         assertThat(StreamSupport.stream(json.get("stack").spliterator(), false)
                 .map(f -> f.get("className").asString()))
                 .contains(EndToEndApp.BlockingController.class.getName());
-        assertThat(ids(json.get("children"))).containsExactly(member.get("id").asLong());
+        assertThat(Json.longs(json.get("children"))).containsExactly(member.get("id").asLong());
 
         controller.release.set();
         HttpResponse<String> done = response.get(BOUND.toSeconds(), TimeUnit.SECONDS);
@@ -140,27 +135,21 @@ class ThredoEndToEndTest {
 
     @Test
     void cancellingABlockedRequestOverHttpAnswers503AndRemovesItsThreads() throws Exception {
-        CompletableFuture<HttpResponse<String>> response = getAsync("/e2e/block");
+        CompletableFuture<HttpResponse<String>> response = http.getAsync("/e2e/block");
         long requestId = awaitListedBlocked(BLOCK_QUERY).get("id").asLong();
         long memberId = awaitListedBlocked("/actuator/thredo?name=" + EndToEndApp.MEMBER_NAME).get("id").asLong();
 
-        Reply cancel = post("/actuator/thredo/" + requestId + "/cancel");
+        HttpResponse<String> cancel = http.post("/actuator/thredo/" + requestId + "/cancel");
 
-        assertThat(cancel.status()).as(cancel.body()).isEqualTo(202);
-        assertThat(cancel.json().get("id").asLong()).isEqualTo(requestId);
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
+        assertThat(Json.of(cancel).get("id").asLong()).isEqualTo(requestId);
         HttpResponse<String> answered = response.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-        assertThat(answered.statusCode()).isEqualTo(503);
-        assertThat(answered.headers().firstValue("Content-Type"))
-                .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
-        JsonNode problem = JSON.readTree(answered.body());
-        assertThat(problem.get("status").asInt()).isEqualTo(503);
-        assertThat(problem.get("detail").asString()).contains("cancelled");
-        assertThat(problem.get("instance").asString()).isEqualTo("/e2e/block");
-        awaitUntil("neither the request thread nor its member is listed",
-                () -> names(get(BLOCK_QUERY)).isEmpty()
-                        && names(get("/actuator/thredo?name=" + EndToEndApp.MEMBER_NAME)).isEmpty());
-        assertThat(get("/actuator/thredo/" + requestId).status()).isEqualTo(404);
-        assertThat(get("/actuator/thredo/" + memberId).status()).isEqualTo(404);
+        ProblemAssertions.assertProblem503(answered, "cancelled", "/e2e/block");
+        until("neither the request thread nor its member is listed",
+                () -> names(http.get(BLOCK_QUERY)).isEmpty()
+                        && names(http.get("/actuator/thredo?name=" + EndToEndApp.MEMBER_NAME)).isEmpty());
+        assertThat(http.get("/actuator/thredo/" + requestId).statusCode()).isEqualTo(404);
+        assertThat(http.get("/actuator/thredo/" + memberId).statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -175,15 +164,15 @@ class ThredoEndToEndTest {
         assertThat(run.get("blockedOn").asString()).isEqualTo("Event.await");
         assertThat(run.get("parentId").asLong()).isZero();
         long runId = run.get("id").asLong();
-        assertThat(get("/actuator/thredo/" + runId).json().get("stack").toString())
+        assertThat(Json.of(http.get("/actuator/thredo/" + runId)).get("stack").toString())
                 .contains(EndToEndApp.E2eJob.class.getName());
 
         gate.set();
 
-        awaitUntil("the released run has ended", () -> jobControl.released.get() == releasedBefore + 1);
-        awaitUntil("the released run is no longer listed",
-                () -> get("/actuator/thredo/" + runId).status() == 404);
-        assertThat(StreamSupport.stream(get("/actuator/thredo?name=" + EndToEndApp.E2eJob.ADOPTED_NAME).json()
+        until("the released run has ended", () -> jobControl.released.get() == releasedBefore + 1);
+        until("the released run is no longer listed",
+                () -> http.get("/actuator/thredo/" + runId).statusCode() == 404);
+        assertThat(StreamSupport.stream(Json.of(http.get("/actuator/thredo?name=" + EndToEndApp.E2eJob.ADOPTED_NAME))
                 .get("threads").spliterator(), false).map(t -> t.get("id").asLong()).toList())
                 .doesNotContain(runId);
     }
@@ -231,8 +220,8 @@ class ThredoEndToEndTest {
         JsonNode[] found = new JsonNode[1];
         // Blocked in a thredo wait: on its way there a thread may be caught for a moment in a JDK monitor
         // (listed as BLOCKED on "JDK BLOCKED"), which is not the wait this test is about.
-        awaitUntil("one thread blocked in a thredo wait is listed by " + query, () -> {
-            JsonNode threads = get(query).json().get("threads");
+        until("one thread blocked in a thredo wait is listed by " + query, () -> {
+            JsonNode threads = Json.of(http.get(query)).get("threads");
             if (threads.size() == 1 && threads.get(0).get("state").asString().equals("BLOCKED")
                     && !threads.get(0).get("blockedOn").asString("JDK").startsWith("JDK")) {
                 found[0] = threads.get(0);
@@ -243,48 +232,8 @@ class ThredoEndToEndTest {
         return found[0];
     }
 
-    private static List<String> names(Reply listing) {
-        assertThat(listing.status()).as(listing.body()).isEqualTo(200);
-        return StreamSupport.stream(listing.json().get("threads").spliterator(), false)
-                .map(t -> t.get("name").asString()).toList();
-    }
-
-    private static List<Long> ids(JsonNode array) {
-        return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asLong).toList();
-    }
-
-    private CompletableFuture<HttpResponse<String>> getAsync(String path) {
-        return client.sendAsync(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private Reply get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
-    }
-
-    private Reply post(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
-    }
-
-    private Reply send(HttpRequest.Builder request) {
-        try {
-            HttpResponse<String> r = client.send(request.timeout(BOUND).build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private record Reply(int status, String body) {
-        JsonNode json() {
-            return JSON.readTree(body);
-        }
+    private static List<String> names(HttpResponse<String> listing) {
+        assertThat(listing.statusCode()).as(listing.body()).isEqualTo(200);
+        return Json.texts(Json.of(listing).get("threads"), "name");
     }
 }

@@ -1,25 +1,23 @@
 package dev.thredo.spring.jdbc;
 
-import static dev.thredo.spring.web.WebTestSupport.assertProblem503Detail;
+import static dev.thredo.testing.ProblemAssertions.assertProblem503Detail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.thredo.Kernel;
 import dev.thredo.ThreadInfo;
-import dev.thredo.spring.KernelPolling;
-import dev.thredo.spring.LogCapture;
+import dev.thredo.testing.KernelPolling;
+import dev.thredo.testing.LogCapture;
 import dev.thredo.spring.ThredoScoped;
+import dev.thredo.testing.Polling;
+import dev.thredo.testing.TestHttp;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -51,7 +49,6 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class JdbcRequestTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** What every context's tests share: the HTTP client side, the pool and the database checks. */
     abstract static class Context {
@@ -82,23 +79,23 @@ class JdbcRequestTest {
 
         int awaitFullPool() {
             int size = ((HikariDataSource) dataSource).getMaximumPoolSize();
-            KernelPolling.awaitUntil("the pool is full", () -> pool().getTotalConnections() == size);
+            Polling.until("the pool is full", () -> pool().getTotalConnections() == size);
             return size;
         }
 
         /** No thread left, the query gone from the database, every connection back and none lost. */
         void assertPoolHealthy(int total) throws Exception {
             KernelPolling.awaitNoThreads(kernel);
-            KernelPolling.awaitUntil("every connection is back in the pool", () -> pool().getActiveConnections() == 0);
+            Polling.until("every connection is back in the pool", () -> pool().getActiveConnections() == 0);
             assertThat(pool().getTotalConnections()).as("connections in the pool").isEqualTo(total);
-            assertThat(CLIENT.send(request("/report?sleep=0"), HttpResponse.BodyHandlers.ofString()).body())
+            assertThat(TestHttp.localhost(port).get("/report?sleep=0").body())
                     .isEqualTo("done");
         }
 
         /** How long after {@code since} the database had no {@code pg_sleep(30)} running any more. */
         long millisUntilQueryGone(long since) throws Exception {
             try (Connection observer = postgres.postgres().getPostgresDatabase().getConnection()) {
-                KernelPolling.awaitUntil("pg_sleep(30) is no longer active", () -> {
+                Polling.until("pg_sleep(30) is no longer active", () -> {
                     try (Statement st = observer.createStatement();
                             ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where state = 'active'"
                                     + " and query like 'select pg_sleep(%' and pid <> pg_backend_pid()")) {
@@ -116,10 +113,6 @@ class JdbcRequestTest {
             return ((HikariDataSource) dataSource).getHikariPoolMXBean();
         }
 
-        HttpRequest request(String path) {
-            return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                    .timeout(Duration.ofSeconds(20)).build();
-        }
     }
 
     /** A context with {@code thredo.web.request-timeout=1s}. */
@@ -135,7 +128,7 @@ class JdbcRequestTest {
         void theRequestTimeoutCancelsTheQueryAndAnswers503() throws Exception {
             int total = awaitFullPool();
             long t0 = System.nanoTime();
-            HttpResponse<String> r = CLIENT.send(request("/report"), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = TestHttp.localhost(port).get("/report");
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertProblem503Detail(r, "The request exceeded its timeout of 1s.", "/report");
             assertThat(ms).as("503 after the 1 s deadline").isBetween(950L, 2_000L);
@@ -146,14 +139,11 @@ class JdbcRequestTest {
         @Test
         void anHttpCancelCancelsTheQueryAndAnswers503() throws Exception {
             int total = awaitFullPool();
-            CompletableFuture<HttpResponse<String>> reply = CLIENT.sendAsync(request("/report"),
-                    HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> reply = TestHttp.localhost(port).getAsync("/report");
             ThreadInfo handler = KernelPolling.awaitThread(kernel,
                     t -> t.name().equals("GET /report") && "jdbc executeQuery".equals(t.blockedOn()));
             long t0 = System.nanoTime();
-            HttpResponse<String> cancel = CLIENT.send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + port + "/actuator/thredo/" + handler.id() + "/cancel"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> cancel = TestHttp.localhost(port).post("/actuator/thredo/" + handler.id() + "/cancel");
             assertThat(cancel.statusCode()).isEqualTo(202);
             HttpResponse<String> r = reply.get(10, TimeUnit.SECONDS);
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -171,7 +161,7 @@ class JdbcRequestTest {
         void theScopedTimeoutCancelsTheQueryAndAnswers503() throws Exception {
             int total = awaitFullPool();
             long t0 = System.nanoTime();
-            HttpResponse<String> r = CLIENT.send(request("/scoped-report"), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = TestHttp.localhost(port).get("/scoped-report");
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertProblem503Detail(r, "The request exceeded a timeout of 1s.", "/scoped-report");
             assertThat(ms).as("503 after the scoped 1 s deadline").isBetween(950L, 2_000L);
@@ -179,7 +169,6 @@ class JdbcRequestTest {
             assertPoolHealthy(total);
         }
     }
-
 
     @Nested
     @SpringBootTest(classes = JdbcTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,

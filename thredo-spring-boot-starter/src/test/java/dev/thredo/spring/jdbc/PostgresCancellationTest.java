@@ -11,8 +11,9 @@ import dev.thredo.ThreadCancelled;
 import dev.thredo.ThreadTimeout;
 import dev.thredo.Thredo;
 import dev.thredo.ThredoThread;
-import dev.thredo.spring.KernelPolling;
-import dev.thredo.spring.LogCapture;
+import dev.thredo.testing.KernelPolling;
+import dev.thredo.testing.LogCapture;
+import dev.thredo.testing.Polling;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -151,7 +152,7 @@ class PostgresCancellationTest {
                     });
             ThredoThread<Object> t = kernel.spawn(() -> JdbcCalls.cancellable("jdbc executeQuery", counting, () -> {
                 // the cancel's action has run before the driver was called: PgJDBC ignored it (statement idle)
-                KernelPolling.awaitUntil("the action has cancelled once", () -> cancels.get() > 0);
+                Polling.until("the action has cancelled once", () -> cancels.get() > 0);
                 return statement.executeQuery(SLEEP_30);
             }));
             KernelPolling.awaitThread(kernel, i -> i.id() == t.id() && "jdbc executeQuery".equals(i.blockedOn()));
@@ -268,13 +269,13 @@ class PostgresCancellationTest {
     /** Waits until the pool has all its connections, and returns how many that is. */
     private static int awaitFullPool() {
         int size = pg.dataSource().getMaximumPoolSize();
-        KernelPolling.awaitUntil("the pool is full", () -> pool().getTotalConnections() == size);
+        Polling.until("the pool is full", () -> pool().getTotalConnections() == size);
         return size;
     }
 
     /** Polls until no other session runs {@code pg_sleep(30)}; returns how long that took after {@code since}. */
     private static Duration awaitNoSleepingQuery(long since) {
-        KernelPolling.awaitUntil("pg_sleep(30) is no longer active", () -> {
+        Polling.until("pg_sleep(30) is no longer active", () -> {
             try (Statement s = observer.createStatement();
                  ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity where state = 'active'"
                          + " and query = '" + SLEEP_30 + "' and pid <> pg_backend_pid()")) {
@@ -289,7 +290,7 @@ class PostgresCancellationTest {
 
     /** The pool gave every connection back, threw none away, and answers the next query. */
     private static void assertPoolHealthy(int total) throws Exception {
-        KernelPolling.awaitUntil("every connection is back in the pool", () -> pool().getActiveConnections() == 0);
+        Polling.until("every connection is back in the pool", () -> pool().getActiveConnections() == 0);
         assertThat(pool().getTotalConnections()).as("connections in the pool").isEqualTo(total);
         assertThat(jdbc.queryForObject("select 1", Integer.class)).isEqualTo(1);
         try (Kernel kernel = Kernel.create()) {

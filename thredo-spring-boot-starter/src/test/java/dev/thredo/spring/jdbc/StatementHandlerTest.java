@@ -11,7 +11,7 @@ import dev.thredo.ThreadInfo;
 import dev.thredo.ThreadTimeout;
 import dev.thredo.Thredo;
 import dev.thredo.ThredoThread;
-import dev.thredo.spring.KernelPolling;
+import dev.thredo.testing.KernelPolling;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,17 +1,14 @@
 package dev.thredo.spring.reach;
 
-import static dev.thredo.spring.web.WebTestSupport.assertProblem503Detail;
+import static dev.thredo.testing.ProblemAssertions.assertProblem503Detail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
 import dev.thredo.ThreadInfo;
-import dev.thredo.spring.KernelPolling;
+import dev.thredo.testing.KernelPolling;
 import dev.thredo.spring.reach.ReachTestApp.Blocking;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +29,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ReachMatrixTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final long REQUEST_TIMEOUT_MS = 1_000;
     private static final long SCOPED_TIMEOUT_MS = 500;
     /** The acceptance bound: the 503 within 1 s of the deadline or the cancel. */
     private static final long WITHIN_MS = 1_000;
-
 
     abstract static class Matrix {
         @LocalServerPort
@@ -74,13 +69,11 @@ class ReachMatrixTest {
             String path = "/reach/" + call;
             CountDownLatch blocking = new CountDownLatch(1);
             ReachTestApp.ABOUT_TO_BLOCK.put(path, blocking);
-            CompletableFuture<HttpResponse<String>> reply = CLIENT.sendAsync(request(path), HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> reply = TestHttp.localhost(port).getAsync(path);
             assertThat(blocking.await(10, TimeUnit.SECONDS)).as("the handler reached its call").isTrue();
             ThreadInfo request = kernel.threads().stream().filter(t -> t.name().equals("GET " + path)).findFirst().orElseThrow();
             long t0 = System.nanoTime();
-            HttpResponse<String> cancel = CLIENT.send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + port + "/actuator/thredo/" + request.id() + "/cancel"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> cancel = TestHttp.localhost(port).post("/actuator/thredo/" + request.id() + "/cancel");
             assertThat(cancel.statusCode()).isEqualTo(202);
             HttpResponse<String> r = reply.get(10, TimeUnit.SECONDS);
             long ms = millisSince(t0);
@@ -110,16 +103,11 @@ class ReachMatrixTest {
 
         abstract boolean virtualRequestThreads();
 
-        private HttpRequest request(String path) {
-            return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(20)).build();
-        }
-
         private HttpResponse<String> get(String path) throws Exception {
             ReachTestApp.ABOUT_TO_BLOCK.remove(path);
-            return CLIENT.send(request(path), HttpResponse.BodyHandlers.ofString());
+            return TestHttp.localhost(port).get(path);
         }
     }
-
 
     static long millisSince(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;

@@ -1,7 +1,7 @@
 package dev.thredo.spring.scope;
 
-import static dev.thredo.spring.KernelPolling.awaitNoThreads;
-import static dev.thredo.spring.KernelPolling.awaitThread;
+import static dev.thredo.testing.KernelPolling.awaitNoThreads;
+import static dev.thredo.testing.KernelPolling.awaitThread;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,12 +18,10 @@ import dev.thredo.spring.ThredoAutoConfiguration;
 import dev.thredo.spring.ThredoScoped;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.aop.support.AopUtils;

@@ -6,7 +6,8 @@ import dev.thredo.Kernel;
 import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
 import dev.thredo.ThredoThread;
-import dev.thredo.spring.KernelPolling;
+import dev.thredo.testing.KernelPolling;
+import dev.thredo.testing.Polling;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -125,7 +126,7 @@ class ThredoShutdownTest {
             CompletableFuture<HttpResponse<String>> request = CLIENT.sendAsync(
                     HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            KernelPolling.awaitUntil("the request is in flight",
+            Polling.until("the request is in flight",
                     () -> kernel.threads().stream().anyMatch(t -> t.name().equals("GET " + path) && t.state() == ThreadInfo.State.BLOCKED));
             return new Run(context, kernel, job, request);
         }

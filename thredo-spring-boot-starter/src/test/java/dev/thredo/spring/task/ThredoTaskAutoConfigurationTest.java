@@ -7,8 +7,9 @@ import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
 import dev.thredo.ThredoThread;
 import dev.thredo.Thredo;
-import dev.thredo.spring.KernelPolling;
+import dev.thredo.testing.KernelPolling;
 import dev.thredo.spring.ThredoAutoConfiguration;
+import dev.thredo.testing.Polling;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -70,7 +71,7 @@ class ThredoTaskAutoConfigurationTest {
         });
         off.withUserConfiguration(OwnExecutors.class, OwnSchedulers.class, Jobs.class).run(context -> {
             Jobs jobs = context.getBean(Jobs.class);
-            KernelPolling.awaitUntil("a scheduled run", () -> Jobs.tick.get() != null);
+            Polling.until("a scheduled run", () -> Jobs.tick.get() != null);
             assertThat(Jobs.tick.get()).as("not a thredo thread").isEqualTo("none");
             assertThat(jobs.whereAmI().get(10, TimeUnit.SECONDS)).isEqualTo("none");
         });
@@ -97,7 +98,7 @@ class ThredoTaskAutoConfigurationTest {
         runner.withUserConfiguration(OwnExecutors.class, OwnSchedulers.class, Jobs.class).run(context -> {
             Jobs jobs = context.getBean(Jobs.class);
             Kernel kernel = context.getBean(Kernel.class);
-            KernelPolling.awaitUntil("both jobs ran", () -> Jobs.tick.get() != null && Jobs.otherTick.get() != null);
+            Polling.until("both jobs ran", () -> Jobs.tick.get() != null && Jobs.otherTick.get() != null);
             assertThat(Jobs.tick.get()).isEqualTo("@Scheduled Jobs.tick on main-1");
             assertThat(Jobs.otherTick.get()).isEqualTo("@Scheduled Jobs.otherTick on other-1");
             assertThat(jobs.whereAmI().get(10, TimeUnit.SECONDS)).isEqualTo("@Async Jobs.whereAmI on plain-1");
@@ -106,7 +107,7 @@ class ThredoTaskAutoConfigurationTest {
             ThreadInfo run = KernelPolling.awaitThread(kernel, t -> t.name().equals("@Async Jobs.slow")
                     && t.state() == ThreadInfo.State.BLOCKED);
             slow.cancel(false);
-            KernelPolling.awaitUntil("the run is over", () -> kernel.thread(run.id()).isEmpty());
+            Polling.until("the run is over", () -> kernel.thread(run.id()).isEmpty());
         });
     }
 

@@ -1,14 +1,14 @@
 package dev.thredo.spring.task;
 
-import static dev.thredo.spring.KernelPolling.awaitUntil;
+import static dev.thredo.testing.Polling.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
 import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
 import dev.thredo.Thredo;
-import dev.thredo.spring.KernelPolling;
-import dev.thredo.spring.LogCapture;
+import dev.thredo.testing.KernelPolling;
+import dev.thredo.testing.LogCapture;
 import dev.thredo.spring.task.TaskTestApp.Ended;
 import dev.thredo.spring.task.TaskTestApp.MailService;
 import dev.thredo.spring.task.TaskTestApp.Outcomes;
@@ -237,7 +237,7 @@ class ThredoTaskExecutionTest {
         JsonNode awaitListed(String name, Set<Long> not) {
             JsonNode[] found = new JsonNode[1];
             String filter = name.substring(name.indexOf(' ') + 1); // the query without '@' and space
-            awaitUntil(name + " is listed", () -> {
+            until(name + " is listed", () -> {
                 for (JsonNode t : get("/actuator/thredo?name=" + filter).get("threads")) {
                     if (t.get("name").asString().equals(name) && !not.contains(t.get("id").asLong())) {
                         found[0] = t;
@@ -260,7 +260,7 @@ class ThredoTaskExecutionTest {
          * written when the task's adoption closes, just after the kernel has counted its end.
          */
         List<String> cancelledLines(long id) {
-            awaitUntil("an INFO line for thredo thread #" + id, () -> !lines(id).isEmpty());
+            until("an INFO line for thredo thread #" + id, () -> !lines(id).isEmpty());
             return lines(id);
         }
 
@@ -269,7 +269,7 @@ class ThredoTaskExecutionTest {
         }
 
         Ended awaitEnded(long id) {
-            awaitUntil("thread #" + id + " has ended", () -> outcomes.of(id).isPresent());
+            until("thread #" + id + " has ended", () -> outcomes.of(id).isPresent());
             return outcomes.of(id).orElseThrow();
         }
 

@@ -1,10 +1,11 @@
 package dev.thredo.spring.web;
 
-import static dev.thredo.spring.KernelPolling.awaitThread;
+import static dev.thredo.testing.KernelPolling.awaitThread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
-import dev.thredo.spring.RawHttp;
+import dev.thredo.testing.KernelPolling;
+import dev.thredo.testing.RawHttp;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.coyote.http11.Http11NioProtocol;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class ClientDisconnectOffTest {
         Thread.sleep(TomcatClientDisconnects.TICK_MILLIS * 10);
 
         assertThat(kernel.thread(id)).as("the request still runs after its client left").isPresent();
-        RawHttp.awaitGone(kernel, id, closed);
+        KernelPolling.awaitGone(kernel, id, closed);
         assertThat(controller.completed.get()).as("the request ran to its end").isEqualTo(completed + 1);
     }
 }

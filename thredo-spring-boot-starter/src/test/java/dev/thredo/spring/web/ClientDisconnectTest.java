@@ -1,12 +1,12 @@
 package dev.thredo.spring.web;
 
-import static dev.thredo.spring.KernelPolling.awaitThread;
-import static dev.thredo.spring.KernelPolling.awaitUntil;
+import static dev.thredo.testing.KernelPolling.awaitThread;
+import static dev.thredo.testing.Polling.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
 import dev.thredo.Outcome;
-import dev.thredo.spring.RawHttp;
+import dev.thredo.testing.RawHttp;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +57,7 @@ class ClientDisconnectTest {
         for (int round = 0; round < 5; round++) {
             double before = disconnects();
             RawHttp client = RawHttp.connect(port).send(RawHttp.get("/block"));
-            awaitUntil("the member is spawned", () -> controller.lastMember.get() != null
+            until("the member is spawned", () -> controller.lastMember.get() != null
                     && controller.lastMember.get().name().equals("member") && !controller.lastMember.get().isDone());
             long nanos = client.closeAndTimeUntilGone(kernel, "GET /block");
             latencies.add(nanos);
@@ -147,7 +147,7 @@ class ClientDisconnectTest {
         int read = controller.bodiesRead.get();
         int completed = controller.completed.get();
         RawHttp client = RawHttp.connect(port).send(RawHttp.post("/read-slow?ms=30000", "hello"));
-        awaitUntil("the handler has read the body", () -> controller.bodiesRead.get() > read);
+        until("the handler has read the body", () -> controller.bodiesRead.get() > read);
 
         long nanos = client.closeAndTimeUntilGone(kernel, "POST /read-slow");
 

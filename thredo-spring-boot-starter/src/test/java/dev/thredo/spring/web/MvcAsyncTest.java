@@ -1,22 +1,20 @@
 package dev.thredo.spring.web;
 
-import static dev.thredo.spring.KernelPolling.awaitNoThreads;
-import static dev.thredo.spring.KernelPolling.awaitThread;
-import static dev.thredo.spring.KernelPolling.awaitUntil;
-import static dev.thredo.spring.web.WebTestSupport.assertProblem503Detail;
+import static dev.thredo.testing.KernelPolling.awaitNoThreads;
+import static dev.thredo.testing.KernelPolling.awaitThread;
+import static dev.thredo.testing.Polling.until;
+import static dev.thredo.testing.ProblemAssertions.assertProblem503Detail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
 import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
-import dev.thredo.spring.RawHttp;
+import dev.thredo.testing.KernelPolling;
+import dev.thredo.testing.RawHttp;
 import dev.thredo.spring.web.AsyncTestApp.Kind;
+import dev.thredo.testing.TestHttp;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +42,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class MvcAsyncTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final long REQUEST_TIMEOUT_MS = 1_000;
     /** The acceptance bound: the 503 within 1 s of the deadline or the cancel. */
     private static final long WITHIN_MS = 1_000;
@@ -69,7 +66,7 @@ class MvcAsyncTest {
         void theRequestTimeoutEndsTheAsyncPartWith503(Kind kind) throws Exception {
             warmUp(port, kind);
             long t0 = System.nanoTime();
-            HttpResponse<String> r = get(port, kind.path);
+            HttpResponse<String> r = TestHttp.localhost(port).get(kind.path);
             long ms = millisSince(t0);
 
             assertProblem503Detail(r, "The request exceeded its timeout of 1s.", kind.path);
@@ -89,9 +86,7 @@ class MvcAsyncTest {
             }
 
             long t0 = System.nanoTime();
-            HttpResponse<String> cancel = CLIENT.send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + port + "/actuator/thredo/" + async.id() + "/cancel"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> cancel = TestHttp.localhost(port).post("/actuator/thredo/" + async.id() + "/cancel");
             assertThat(cancel.statusCode()).isEqualTo(202);
             HttpResponse<String> r = reply.get(10, TimeUnit.SECONDS);
             long ms = millisSince(t0);
@@ -115,10 +110,10 @@ class MvcAsyncTest {
 
             long closed = System.nanoTime();
             client.close();
-            long nanos = RawHttp.awaitGone(kernel, async.id(), closed);
+            long nanos = KernelPolling.awaitGone(kernel, async.id(), closed);
 
             assertThat(nanos).as("close → async thread gone").isLessThan(TimeUnit.SECONDS.toNanos(1));
-            awaitUntil("the disconnect is counted",
+            until("the disconnect is counted",
                     () -> registry.get("thredo.web.disconnects").functionCounter().count() == before + 1);
             record(getClass(), "disconnect→gone " + kind, nanos / 1_000_000);
             awaitNoThreads(kernel);
@@ -127,7 +122,7 @@ class MvcAsyncTest {
         @ParameterizedTest
         @EnumSource(Kind.class)
         void anAsyncPartWithinTheTimeoutAnswers200(Kind kind) throws Exception {
-            HttpResponse<String> r = get(port, kind.path + "?ms=50");
+            HttpResponse<String> r = TestHttp.localhost(port).get(kind.path + "?ms=50");
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.body()).isEqualTo(kind.path + " 50");
@@ -138,7 +133,7 @@ class MvcAsyncTest {
         @EnumSource(value = Kind.class, names = {"CALLABLE", "WEB_ASYNC_TASK"})
         void aCallableRunsAsTheRequestsThreadUnderItsDeadline(Kind kind) throws Exception {
             String path = "/async/where/" + kind.path.substring("/async/".length());
-            HttpResponse<String> r = get(port, path);
+            HttpResponse<String> r = TestHttp.localhost(port).get(path);
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("GET " + path + "|deadline true");
@@ -147,7 +142,7 @@ class MvcAsyncTest {
 
         @Test
         void servletAsyncStartedByTheHandlerItselfCompletesAndLeavesNothing() throws Exception {
-            HttpResponse<String> r = get(port, "/async/raw");
+            HttpResponse<String> r = TestHttp.localhost(port).get("/async/raw");
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("raw");
@@ -160,10 +155,10 @@ class MvcAsyncTest {
                 CompletableFuture<HttpResponse<String>> reply = startPending(kind);
                 assertThat(kernel.cancel(asyncThread(kind).id())).isTrue();
                 assertThat(reply.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
-                assertThat(get(port, kind.path + "?ms=1").statusCode()).isEqualTo(200);
+                assertThat(TestHttp.localhost(port).get(kind.path + "?ms=1").statusCode()).isEqualTo(200);
             }
             for (int i = 0; i < 20; i++) {
-                HttpResponse<String> r = get(port, "/async/sync");
+                HttpResponse<String> r = TestHttp.localhost(port).get("/async/sync");
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             }
             awaitNoThreads(kernel);
@@ -171,7 +166,7 @@ class MvcAsyncTest {
 
         @Test
         void theRequestsGroupOutlivesTheHandlerAndIsClosedWhenTheRequestCompletes() throws Exception {
-            HttpResponse<String> r = get(port, "/async/with-member");
+            HttpResponse<String> r = TestHttp.localhost(port).get("/async/with-member");
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("from the member");
@@ -189,8 +184,7 @@ class MvcAsyncTest {
             warmUp(port, kind);
             AsyncTestApp.PENDING.remove(kind.path);
             CountDownLatch pending = AsyncTestApp.pending(kind.path);
-            CompletableFuture<HttpResponse<String>> reply = CLIENT.sendAsync(request(port, kind.path),
-                    HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> reply = TestHttp.localhost(port).getAsync(kind.path);
             assertThat(pending.await(10, TimeUnit.SECONDS)).as("the async part began").isTrue();
             return reply;
         }
@@ -215,7 +209,7 @@ class MvcAsyncTest {
         void springsAsyncTimeoutStillAnswers(Kind kind) throws Exception {
             warmUp(port, kind);
             long t0 = System.nanoTime();
-            HttpResponse<String> r = get(port, kind.path);
+            HttpResponse<String> r = TestHttp.localhost(port).get(kind.path);
             long ms = millisSince(t0);
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
@@ -227,7 +221,7 @@ class MvcAsyncTest {
         @ParameterizedTest
         @EnumSource(Kind.class)
         void anAsyncPartAnswers200(Kind kind) throws Exception {
-            HttpResponse<String> r = get(port, kind.path + "?ms=50");
+            HttpResponse<String> r = TestHttp.localhost(port).get(kind.path + "?ms=50");
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(r.body()).isEqualTo(kind.path + " 50");
@@ -237,21 +231,12 @@ class MvcAsyncTest {
 
     /** One quick request of {@code kind} first: a context's first requests pay for class loading and the servlet's start. */
     static void warmUp(int port, Kind kind) throws Exception {
-        assertThat(get(port, kind.path + "?ms=1").statusCode()).isEqualTo(200);
+        assertThat(TestHttp.localhost(port).get(kind.path + "?ms=1").statusCode()).isEqualTo(200);
     }
 
     static void record(Class<?> test, String what, long ms) {
         LATENCIES.computeIfAbsent(test.getSimpleName() + " " + what, k -> new ArrayList<>()).add(ms);
     }
-
-    static HttpRequest request(int port, String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(20)).build();
-    }
-
-    static HttpResponse<String> get(int port, String path) throws Exception {
-        return CLIENT.send(request(port, path), HttpResponse.BodyHandlers.ofString());
-    }
-
 
     static long millisSince(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;

@@ -1,16 +1,15 @@
 package dev.thredo.spring.web;
 
-import static dev.thredo.spring.web.WebTestSupport.assertProblem503;
-import static dev.thredo.spring.KernelPolling.awaitNoThreads;
-import static dev.thredo.spring.KernelPolling.awaitThread;
-import static dev.thredo.spring.web.WebTestSupport.get;
-import static dev.thredo.spring.web.WebTestSupport.getAsync;
+import static dev.thredo.testing.ProblemAssertions.assertProblem503;
+import static dev.thredo.testing.KernelPolling.awaitNoThreads;
+import static dev.thredo.testing.KernelPolling.awaitThread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
 import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
 import dev.thredo.ThredoThread;
+import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -43,7 +42,7 @@ class ThredoRequestScopeTest {
 
     @Test
     void handlerSpawnsMembersIntoItsRequestGroup() throws Exception {
-        HttpResponse<String> response = get(port, "/sum");
+        HttpResponse<String> response = TestHttp.localhost(port).get("/sum");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("6|GET /sum|GET /sum|true");
@@ -52,7 +51,7 @@ class ThredoRequestScopeTest {
 
     @Test
     void membersStillRunningWhenTheHandlerReturnsAreCancelled() throws Exception {
-        HttpResponse<String> response = get(port, "/leave");
+        HttpResponse<String> response = TestHttp.localhost(port).get("/leave");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("left");
@@ -65,7 +64,7 @@ class ThredoRequestScopeTest {
 
     @Test
     void theRequestThreadIsListedAndCancellingItAnswers503() throws Exception {
-        CompletableFuture<HttpResponse<String>> pending = getAsync(port, "/block");
+        CompletableFuture<HttpResponse<String>> pending = TestHttp.localhost(port).getAsync("/block");
 
         ThreadInfo request = awaitThread(kernel, t -> t.name().equals("GET /block"));
         assertThat(controller.memberStarted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -80,7 +79,7 @@ class ThredoRequestScopeTest {
 
     @Test
     void cancellingAHandlerBlockedInAJdkCallAnswers503() throws Exception {
-        CompletableFuture<HttpResponse<String>> pending = getAsync(port, "/block-jdk");
+        CompletableFuture<HttpResponse<String>> pending = TestHttp.localhost(port).getAsync("/block-jdk");
 
         ThreadInfo request = awaitThread(kernel, t -> t.name().equals("GET /block-jdk"));
         assertThat(kernel.cancel(request.id())).isTrue();
@@ -88,12 +87,12 @@ class ThredoRequestScopeTest {
         assertProblem503(pending.get(20, TimeUnit.SECONDS), "cancelled", "/block-jdk");
         awaitNoThreads(kernel);
         // The pooled request thread went back without its interrupt flag: the next request works.
-        assertThat(get(port, "/fast").body()).isEqualTo("fast");
+        assertThat(TestHttp.localhost(port).get("/fast").body()).isEqualTo("fast");
     }
 
     @Test
     void ordinaryFailuresAreNotTurnedInto503() throws Exception {
-        HttpResponse<String> response = get(port, "/fail");
+        HttpResponse<String> response = TestHttp.localhost(port).get("/fail");
 
         assertThat(response.statusCode()).isEqualTo(500);
         awaitNoThreads(kernel);

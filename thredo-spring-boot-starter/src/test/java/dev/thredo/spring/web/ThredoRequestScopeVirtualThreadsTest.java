@@ -1,14 +1,13 @@
 package dev.thredo.spring.web;
 
-import static dev.thredo.spring.web.WebTestSupport.assertProblem503;
-import static dev.thredo.spring.KernelPolling.awaitNoThreads;
-import static dev.thredo.spring.KernelPolling.awaitThread;
-import static dev.thredo.spring.web.WebTestSupport.get;
-import static dev.thredo.spring.web.WebTestSupport.getAsync;
+import static dev.thredo.testing.ProblemAssertions.assertProblem503;
+import static dev.thredo.testing.KernelPolling.awaitNoThreads;
+import static dev.thredo.testing.KernelPolling.awaitThread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
 import dev.thredo.ThreadInfo;
+import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,11 +31,11 @@ class ThredoRequestScopeVirtualThreadsTest {
 
     @Test
     void adoptsVirtualRequestThreads() throws Exception {
-        HttpResponse<String> response = get(port, "/sum");
+        HttpResponse<String> response = TestHttp.localhost(port).get("/sum");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("6|GET /sum|GET /sum|true");
 
-        CompletableFuture<HttpResponse<String>> pending = getAsync(port, "/block");
+        CompletableFuture<HttpResponse<String>> pending = TestHttp.localhost(port).getAsync("/block");
         ThreadInfo request = awaitThread(kernel, t -> t.name().equals("GET /block"));
         assertThat(request.virtual()).isTrue();
         assertThat(kernel.cancel(request.id())).isTrue();

@@ -1,12 +1,12 @@
 package dev.thredo.spring.web;
 
-import static dev.thredo.spring.web.WebTestSupport.assertProblem503;
-import static dev.thredo.spring.KernelPolling.awaitNoThreads;
-import static dev.thredo.spring.web.WebTestSupport.get;
+import static dev.thredo.testing.ProblemAssertions.assertProblem503;
+import static dev.thredo.testing.KernelPolling.awaitNoThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
 import dev.thredo.Outcome;
+import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +30,7 @@ class ThredoRequestTimeoutTest {
 
     @Test
     void aRequestExceedingTheTimeoutAnswers503AndLeavesNoThread() throws Exception {
-        HttpResponse<String> response = get(port, "/block");
+        HttpResponse<String> response = TestHttp.localhost(port).get("/block");
 
         assertProblem503(response, "timeout", "/block");
         assertThat(controller.lastMember.get().outcome()).isEqualTo(Outcome.CANCELLED);
@@ -39,16 +39,16 @@ class ThredoRequestTimeoutTest {
 
     @Test
     void aRequestBlockedInAJdkCallPastTheTimeoutAnswers503AndLeavesNoThread() throws Exception {
-        HttpResponse<String> response = get(port, "/block-jdk");
+        HttpResponse<String> response = TestHttp.localhost(port).get("/block-jdk");
 
         assertProblem503(response, "timeout", "/block-jdk");
         awaitNoThreads(kernel);
-        assertThat(get(port, "/fast").body()).isEqualTo("fast"); // the pooled request thread is fine
+        assertThat(TestHttp.localhost(port).get("/fast").body()).isEqualTo("fast"); // the pooled request thread is fine
     }
 
     @Test
     void aRequestWithinTheTimeoutIsAnsweredNormally() throws Exception {
-        HttpResponse<String> response = get(port, "/sum");
+        HttpResponse<String> response = TestHttp.localhost(port).get("/sum");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).startsWith("6|");

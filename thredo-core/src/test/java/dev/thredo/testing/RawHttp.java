@@ -1,6 +1,6 @@
-package dev.thredo.spring;
+package dev.thredo.testing;
 
-import static dev.thredo.spring.KernelPolling.BOUND;
+import static dev.thredo.testing.Polling.BOUND;
 
 import dev.thredo.Kernel;
 import java.io.ByteArrayOutputStream;
@@ -13,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A raw HTTP/1.1 client on a real loopback socket, for the client-disconnect tests: it can leave
- * mid-request (close the socket), pipeline, or keep a connection alive, which no HTTP client library
- * lets a test do on purpose.
+ * A raw HTTP/1.1 client on a real loopback socket: it can leave mid-request (close the socket),
+ * pipeline, or keep a connection alive, which no HTTP client library lets a test do on purpose. Reads
+ * are bounded by {@link Polling#BOUND}, so a server that never answers fails the test instead of
+ * hanging it.
  */
 public final class RawHttp implements AutoCloseable {
 
@@ -27,7 +28,7 @@ public final class RawHttp implements AutoCloseable {
         this.in = socket.getInputStream();
     }
 
-    /** Connects to {@code localhost:port} with a read timeout of {@link KernelPolling#BOUND}. */
+    /** Connects to {@code localhost:port} with a read timeout of {@link Polling#BOUND}. */
     public static RawHttp connect(int port) throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setSoTimeout((int) BOUND.toMillis());
@@ -105,30 +106,13 @@ public final class RawHttp implements AutoCloseable {
     /**
      * Closes the socket once the request thread named {@code threadName} is live in {@code kernel}, and
      * returns how long it then took until that thread had left the kernel, in nanoseconds; fails
-     * after {@link KernelPolling#BOUND}.
+     * after {@link Polling#BOUND}.
      */
     public long closeAndTimeUntilGone(Kernel kernel, String threadName) throws IOException {
         long id = KernelPolling.awaitThread(kernel, t -> t.name().equals(threadName)).id();
         long closed = System.nanoTime();
         close();
-        return awaitGone(kernel, id, closed);
-    }
-
-    /** Polls until thread {@code id} has left {@code kernel}; returns the nanoseconds since {@code since}. */
-    public static long awaitGone(Kernel kernel, long id, long since) {
-        long deadline = since + BOUND.toNanos();
-        while (kernel.thread(id).isPresent()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("thread " + id + " still live " + BOUND + " after the client left");
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
-        }
-        return System.nanoTime() - since;
+        return KernelPolling.awaitGone(kernel, id, closed);
     }
 
     /** One response: status and body text. */
