@@ -3,6 +3,7 @@ package dev.thredo.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thredo.testing.ProblemAssertions;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -124,9 +125,7 @@ class ConsoleBrowserTest {
 
             wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("li[data-thread-id='" + id + "']")));
             HttpResponse<String> response = slow.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            assertThat(response.statusCode()).isEqualTo(503);
-            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                    type -> assertThat(type).startsWith("application/problem+json"));
+            ProblemAssertions.assertProblem(response, 503);
             assertThat(driver.findElement(By.id("error")).isDisplayed()).as(errorText()).isFalse();
             assertThat(driver.findElements(slowNode)).isEmpty();
             screenshot("console.png");

@@ -2,15 +2,16 @@ package dev.thredo.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
+import dev.thredo.testing.Polling;
+import dev.thredo.testing.ProblemAssertions;
+import dev.thredo.testing.TestHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -41,8 +42,6 @@ class DemoFeaturesTest {
     private static final String CREDENTIALS = "Basic "
             + Base64.getEncoder().encodeToString("admin:thredo".getBytes(StandardCharsets.UTF_8));
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     @LocalServerPort
     int port;
 
@@ -55,7 +54,7 @@ class DemoFeaturesTest {
     @Test
     void fanOutReturnsWhatArrivedBeforeTheDeadline() throws Exception {
         long start = System.nanoTime();
-        HttpResponse<String> response = send(get("/api/fares?from=zrh&to=LIS"));
+        HttpResponse<String> response = http().get("/api/fares?from=zrh&to=LIS");
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -76,16 +75,14 @@ class DemoFeaturesTest {
 
     @Test
     void fanOutRejectsBadAirportCodes() throws Exception {
-        HttpResponse<String> response = send(get("/api/fares?from=Z&to=LIS"));
+        HttpResponse<String> response = http().get("/api/fares?from=Z&to=LIS");
 
-        assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        ProblemAssertions.assertProblem(response, 400);
     }
 
     @Test
     void mirrorRaceReturnsTheFastestAndCancelsTheOthersMidRequest() throws Exception {
-        HttpResponse<String> response = send(get("/api/mirror"));
+        HttpResponse<String> response = http().get("/api/mirror");
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode body = json.readTree(response.body());
@@ -105,12 +102,12 @@ class DemoFeaturesTest {
 
     @Test
     void unknownMirrorIsNotFound() throws Exception {
-        assertThat(send(get("/api/mirrors/9")).statusCode()).isEqualTo(404);
+        assertThat(http().get("/api/mirrors/9").statusCode()).isEqualTo(404);
     }
 
     @Test
     void jobRunsUntilAnOperatorCancelsItOverTheActuator() throws Exception {
-        HttpResponse<String> started = send(HttpRequest.newBuilder(uri("/api/jobs?steps=600&stepMillis=100"))
+        HttpResponse<String> started = http().send(HttpRequest.newBuilder(http().uri("/api/jobs?steps=600&stepMillis=100"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(started.statusCode()).isEqualTo(202);
         JsonNode job = json.readTree(started.body());
@@ -120,7 +117,7 @@ class DemoFeaturesTest {
         assertThat(job.get("name").asString()).isEqualTo("job-" + jobId);
 
         // The actuator lists the job's thread under its name.
-        HttpResponse<String> listing = send(get("/actuator/thredo?name=job-" + jobId).header("Authorization",
+        HttpResponse<String> listing = http().send(http().request("/actuator/thredo?name=job-" + jobId).header("Authorization",
                 CREDENTIALS));
         assertThat(listing.statusCode()).isEqualTo(200);
         List<Long> ids = new ArrayList<>();
@@ -133,7 +130,7 @@ class DemoFeaturesTest {
 
         // ... until an operator cancels it (credentials, and the CSRF token from a GET).
         String xsrf = xsrfToken(listing);
-        HttpResponse<String> cancel = send(HttpRequest.newBuilder(uri("/actuator/thredo/" + threadId + "/cancel"))
+        HttpResponse<String> cancel = http().send(HttpRequest.newBuilder(http().uri("/actuator/thredo/" + threadId + "/cancel"))
                 .header("Authorization", CREDENTIALS)
                 .header("X-XSRF-TOKEN", xsrf)
                 .header("Cookie", "XSRF-TOKEN=" + xsrf)
@@ -147,14 +144,12 @@ class DemoFeaturesTest {
 
     @Test
     void slowRequestCancelledOverTheActuatorAnswers503ProblemJson() throws Exception {
-        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(
-                get("/api/slow?seconds=60").timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> slow = http().getAsync("/api/slow?seconds=60");
 
         long threadId = findThread("GET /api/slow");
-        HttpResponse<String> listing = send(get("/actuator/thredo").header("Authorization", CREDENTIALS));
+        HttpResponse<String> listing = http().send(http().request("/actuator/thredo").header("Authorization", CREDENTIALS));
         String xsrf = xsrfToken(listing);
-        HttpResponse<String> cancel = send(HttpRequest.newBuilder(uri("/actuator/thredo/" + threadId + "/cancel"))
+        HttpResponse<String> cancel = http().send(HttpRequest.newBuilder(http().uri("/actuator/thredo/" + threadId + "/cancel"))
                 .header("Authorization", CREDENTIALS)
                 .header("X-XSRF-TOKEN", xsrf)
                 .header("Cookie", "XSRF-TOKEN=" + xsrf)
@@ -162,40 +157,29 @@ class DemoFeaturesTest {
         assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
 
         HttpResponse<String> response = slow.get(20, TimeUnit.SECONDS);
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
-        assertThat(json.readTree(response.body()).get("status").asInt()).isEqualTo(503);
+        ProblemAssertions.assertProblem(response, 503);
     }
 
-    private long findThread(String name) throws Exception {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < until) {
-            HttpResponse<String> listing = send(get("/actuator/thredo?name=" + name.replace(" ", "%20"))
+    private long findThread(String name) {
+        return Polling.find("a thread named " + name + " is listed", () -> {
+            HttpResponse<String> listing = http().send(http().request("/actuator/thredo?name=" + name.replace(" ", "%20"))
                     .header("Authorization", CREDENTIALS));
             for (JsonNode t : json.readTree(listing.body()).get("threads")) {
                 if (t.get("name").asString().equals(name)) {
-                    return t.get("id").asLong();
+                    return Optional.of(t.get("id").asLong());
                 }
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no thread named " + name);
+            return Optional.empty();
+        });
     }
 
-    private JsonNode pollJob(long jobId, java.util.function.Predicate<JsonNode> done) throws Exception {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        JsonNode job = null;
-        while (System.nanoTime() < until) {
-            HttpResponse<String> response = send(get("/api/jobs/" + jobId));
+    private JsonNode pollJob(long jobId, java.util.function.Predicate<JsonNode> done) {
+        return Polling.find("job " + jobId + " gets there", () -> {
+            HttpResponse<String> response = http().get("/api/jobs/" + jobId);
             assertThat(response.statusCode()).isEqualTo(200);
-            job = json.readTree(response.body());
-            if (done.test(job)) {
-                return job;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("job " + jobId + " never got there; last: " + job);
+            JsonNode job = json.readTree(response.body());
+            return done.test(job) ? Optional.of(job) : Optional.empty();
+        });
     }
 
     /** The XSRF-TOKEN cookie a response sets. */
@@ -224,9 +208,7 @@ class DemoFeaturesTest {
         @Timeout(30)
         void fanOutReturnsWhatArrivedBeforeTheDeadline() throws Exception {
             long start = System.nanoTime();
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + plainPort + "/api/fares?from=zrh&to=LIS"))
-                    .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = TestHttp.localhost(plainPort).get("/api/fares?from=zrh&to=LIS");
             long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
             assertThat(response.statusCode()).isEqualTo(200);
@@ -246,15 +228,7 @@ class DemoFeaturesTest {
         return out;
     }
 
-    private URI uri(String pathAndQuery) {
-        return URI.create("http://localhost:" + port + pathAndQuery);
-    }
-
-    private HttpRequest.Builder get(String pathAndQuery) {
-        return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(20)).GET();
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private TestHttp http() {
+        return TestHttp.localhost(port);
     }
 }

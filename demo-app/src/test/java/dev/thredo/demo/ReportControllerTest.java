@@ -2,11 +2,9 @@ package dev.thredo.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.thredo.testing.ProblemAssertions;
+import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -25,8 +23,6 @@ import tools.jackson.databind.ObjectMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ReportControllerTest {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     @LocalServerPort
     int port;
 
@@ -41,7 +37,7 @@ class ReportControllerTest {
 
     @Test
     void reportWithZeroSecondsAnswersWithDataFromPostgres() throws Exception {
-        HttpResponse<String> response = get("/api/report?seconds=0");
+        HttpResponse<String> response = TestHttp.localhost(port).get("/api/report?seconds=0");
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode body = json.readTree(response.body());
@@ -53,7 +49,7 @@ class ReportControllerTest {
     @Test
     void reportTakesAsLongAsTheQuerySleepsInTheDatabase() throws Exception {
         long start = System.nanoTime();
-        HttpResponse<String> response = get("/api/report?seconds=1");
+        HttpResponse<String> response = TestHttp.localhost(port).get("/api/report?seconds=1");
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -63,30 +59,23 @@ class ReportControllerTest {
 
     @Test
     void reportRejectsNegativeSeconds() throws Exception {
-        HttpResponse<String> response = get("/api/report?seconds=-1");
+        HttpResponse<String> response = TestHttp.localhost(port).get("/api/report?seconds=-1");
 
-        assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
-        JsonNode problem = json.readTree(response.body());
-        assertThat(problem.get("status").asInt()).isEqualTo(400);
+        JsonNode problem = ProblemAssertions.assertProblem(response, 400);
         assertThat(problem.get("detail").asString()).contains("between 0 and 300");
     }
 
     @Test
     void reportRejectsNonNumericSecondsWithAProblemBody() throws Exception {
-        HttpResponse<String> response = get("/api/report?seconds=abc");
+        HttpResponse<String> response = TestHttp.localhost(port).get("/api/report?seconds=abc");
 
-        assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
-        assertThat(json.readTree(response.body()).get("status").asInt()).isEqualTo(400);
+        ProblemAssertions.assertProblem(response, 400);
     }
 
     @Test
     void poolIsHikariAndItsConnectionsComeBack() throws Exception {
         assertThat(dataSource).isInstanceOf(HikariDataSource.class);
-        assertThat(get("/api/report?seconds=0").statusCode()).isEqualTo(200);
+        assertThat(TestHttp.localhost(port).get("/api/report?seconds=0").statusCode()).isEqualTo(200);
 
         HikariPoolMXBean pool = ((HikariDataSource) dataSource).getHikariPoolMXBean();
         assertThat(pool).isNotNull();
@@ -106,9 +95,8 @@ class ReportControllerTest {
     void cancellingAReportEndsItsQueryInTheDatabase() throws Exception {
         HikariPoolMXBean pool = ((HikariDataSource) dataSource).getHikariPoolMXBean();
         int total = pool.getTotalConnections();
-        java.util.concurrent.CompletableFuture<HttpResponse<String>> reply = http.sendAsync(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/report?seconds=30"))
-                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> reply =
+                TestHttp.localhost(port).getAsync("/api/report?seconds=30");
         dev.thredo.ThreadInfo report = awaitListed(t -> t.name().equals("GET /api/report")
                 && "jdbc executeQuery".equals(t.blockedOn()));
         long t0 = System.nanoTime();
@@ -148,13 +136,5 @@ class ReportControllerTest {
                 .run(context -> assertThat(context).hasNotFailed()
                         .doesNotHaveBean(EmbeddedPostgres.class)
                         .doesNotHaveBean(DataSource.class));
-    }
-
-    private HttpResponse<String> get(String pathAndQuery) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
-                .timeout(Duration.ofSeconds(10))
-                .GET()
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 }
