@@ -106,7 +106,7 @@ class ReportControllerTest {
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
         assertThat(json.readTree(response.body()).get("detail").asString()).isEqualTo("The request was cancelled.");
-        assertThat(ms).isLessThan(1_000);
+        assertThat(ms).as("answered long before the 30 s query would end").isLessThan(10_000);
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (pool.getActiveConnections() > 0 && System.nanoTime() < until) {
             Thread.sleep(20);

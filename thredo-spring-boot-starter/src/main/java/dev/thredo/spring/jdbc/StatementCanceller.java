@@ -1,14 +1,15 @@
 package dev.thredo.spring.jdbc;
 
 import dev.thredo.VoidBody;
+import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The cancel action of one JDBC call: {@link Statement#cancel()}, repeated every
- * {@value #INTERVAL_MILLIS} ms until the call has returned.
+ * {@value #INTERVAL_MILLIS} ms until the call has returned; if it has not returned after
+ * {@value #ABORT_AFTER_MILLIS} ms, the connection is {@linkplain Connection#abort aborted}.
  *
  * <h2>Why once is not enough</h2>
  * The registration opens just before the driver is called, and the kernel may run the action at
@@ -27,19 +28,26 @@ import java.util.concurrent.TimeUnit;
  * cancel can reach a later statement, because the action has ended when the registration's
  * {@code close} returns.
  *
+ * <h2>Why the connection may be aborted</h2>
+ * One cancel can be lost for good: PgJDBC marks the execution running just before it writes the
+ * query, and PostgreSQL ignores a cancel request that reaches the backend while it is still reading
+ * the command; the driver then treats every later {@code cancel()} of that execution as done. The
+ * query would run to its end. A call still running {@value #ABORT_AFTER_MILLIS} ms after the first
+ * cancel is therefore ended by {@link Connection#abort}: the driver closes the connection's socket,
+ * the call fails at once, and the pool discards the connection instead of keeping it. That costs
+ * one pooled connection in a rare race, never a thread held for the rest of a query.
+ *
  * <p>Other ways were weighed: a query timeout would bound the lost cancel only for deadlines, and
- * only to whole seconds; asking the driver whether the statement has started is not in the JDBC API.
- * The repetition is bounded ({@value #LIMIT_SECONDS} s) so that a driver or database that never
- * honours a cancel does not keep a delivery thread busy for the life of the call; the thread then
- * shows as stuck in the kernel's listing.
+ * only to whole seconds; asking the driver whether the statement has started is not in the JDBC API;
+ * a driver-specific cancel of the connection's current query would tie the starter to one driver.
  */
 final class StatementCanceller implements VoidBody<Exception> {
     /** How long the action waits for the call to return before it cancels again. */
     static final long INTERVAL_MILLIS = 50;
-    /** How long the action keeps cancelling at most. */
-    static final long LIMIT_SECONDS = 5;
+    /** How long the action keeps cancelling before it aborts the connection of a call still running. */
+    static final long ABORT_AFTER_MILLIS = 5_000;
 
-    private static final long LIMIT_NANOS = Duration.ofSeconds(LIMIT_SECONDS).toNanos();
+    private static final long ABORT_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(ABORT_AFTER_MILLIS);
 
     private final Statement statement;
     private final CountDownLatch returned = new CountDownLatch(1);
@@ -51,10 +59,15 @@ final class StatementCanceller implements VoidBody<Exception> {
     /** Runs on the kernel's delivery thread, at most once. */
     @Override
     public void run() throws Exception {
-        long giveUpAt = System.nanoTime() + LIMIT_NANOS;
+        long abortAt = System.nanoTime() + ABORT_AFTER_NANOS;
         do {
             statement.cancel();
-        } while (!returned.await(INTERVAL_MILLIS, TimeUnit.MILLISECONDS) && System.nanoTime() - giveUpAt < 0);
+            if (returned.await(INTERVAL_MILLIS, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        } while (System.nanoTime() - abortAt < 0);
+        // The call is still running: its cancel was lost for good (see the class comment).
+        statement.getConnection().abort(Runnable::run);
     }
 
     /** Called by the thread as soon as the driver call has returned (or thrown). */

@@ -43,7 +43,8 @@ import org.springframework.jdbc.core.StatementCallback;
 /**
  * Statements on a real PostgreSQL, through a HikariCP pool wrapped as the starter wraps a
  * {@code DataSource} bean, and {@code JdbcTemplate}: a deadline or a cancel ends a running query in the
- * database within a second, with the thredo exception, and the pool keeps every connection, logging
+ * database long before the query's 30 s would (within {@link #GENEROUS}: a bound that catches a lost
+ * cancel, not a speed goal), with the thredo exception, and the pool keeps every connection, logging
  * nothing; a statement outside a thredo thread, or without a deadline, is left alone; deadlines and
  * cancels racing short queries never break a connection. Each on a virtual-thread and a
  * platform-thread kernel.
@@ -51,6 +52,8 @@ import org.springframework.jdbc.core.StatementCallback;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PostgresCancellationTest {
     private static final String SLEEP_30 = "select pg_sleep(30)";
+    /** Far below the query's 30 s, far above what a cancelled query takes to end on a loaded machine. */
+    private static final Duration GENEROUS = Duration.ofSeconds(10);
     /** The statement of {@link #sleepingStatement} while it runs. */
     private static final AtomicReference<Statement> RUNNING = new AtomicReference<>();
 
@@ -108,8 +111,8 @@ class PostgresCancellationTest {
             long seen = System.nanoTime();
             assertThat(thrown).isExactlyInstanceOf(ThreadTimeout.class)
                     .cause().isInstanceOf(SQLException.class).hasMessageContaining("canceling statement");
-            assertThat(Duration.ofNanos(elapsed[0])).isLessThan(Duration.ofSeconds(2));
-            assertThat(awaitNoSleepingQuery(seen)).isLessThan(Duration.ofSeconds(1));
+            assertThat(Duration.ofNanos(elapsed[0])).isLessThan(GENEROUS);
+            assertThat(awaitNoSleepingQuery(seen)).isLessThan(GENEROUS);
         }
         assertPoolHealthy(total);
     }
@@ -126,11 +129,11 @@ class PostgresCancellationTest {
             t.requestCancel();
             t.await();
             long seen = System.nanoTime();
-            assertThat(Duration.ofNanos(seen - t0)).isLessThan(Duration.ofSeconds(1));
+            assertThat(Duration.ofNanos(seen - t0)).isLessThan(GENEROUS);
             assertThat(t.outcome()).isEqualTo(Outcome.CANCELLED);
             assertThat(t.exceptionNow()).isExactlyInstanceOf(ThreadCancelled.class)
                     .cause().isInstanceOf(SQLException.class).hasMessageContaining("canceling statement");
-            assertThat(awaitNoSleepingQuery(seen)).isLessThan(Duration.ofSeconds(1));
+            assertThat(awaitNoSleepingQuery(seen)).isLessThan(GENEROUS);
         }
         assertPoolHealthy(total);
     }
@@ -164,7 +167,7 @@ class PostgresCancellationTest {
             assertThat(t.exceptionNow()).isExactlyInstanceOf(ThreadCancelled.class)
                     .cause().isInstanceOf(SQLException.class).hasMessageContaining("canceling statement");
             assertThat(cancels.get()).as("the first cancel was lost, a later one was not").isGreaterThan(1);
-            assertThat(ended).isLessThan(Duration.ofSeconds(1));
+            assertThat(ended).isLessThan(GENEROUS);
         }
         assertPoolHealthy(total);
     }

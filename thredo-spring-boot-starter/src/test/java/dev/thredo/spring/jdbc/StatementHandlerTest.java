@@ -177,6 +177,23 @@ class StatementHandlerTest {
         assertThat(s.cancels.get()).as("none once the call has returned").isEqualTo(cancels);
     }
 
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {true, false})
+    void aCallThatNoCancelEndsHasItsConnectionAborted(boolean virtual) throws Exception {
+        stub.lostCancels = Integer.MAX_VALUE; // as PgJDBC once its one cancel reached an idle backend
+        stub.execution = StubJdbc.Stmt::blockUntilCancelled;
+        try (Kernel kernel = kernel(virtual); Connection c = dataSource.getConnection()) {
+            Throwable thrown = kernel.run(() -> catchThrowable(() -> Thredo.timeoutAfter(Duration.ofMillis(100),
+                    () -> c.createStatement().executeQuery("select pg_sleep(30)"))));
+            assertThat(thrown).isInstanceOf(ThreadTimeout.class).cause().isInstanceOf(SQLException.class)
+                    .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08006");
+        }
+        StubJdbc.Stmt s = stub.statements.getFirst();
+        assertThat(s.aborted).isTrue();
+        assertThat(s.cancels.get()).as("cancelled again and again before the abort").isGreaterThan(1);
+        assertThat(stub.calls).contains("Connection.abort");
+    }
+
     @Test
     void aFailureWithoutCancellationOrDeadlineIsTheDriversOwn() throws Exception {
         SQLException syntax = new SQLException("syntax error", "42601");

@@ -130,6 +130,8 @@ final class StubJdbc {
         final AtomicInteger cancels = new AtomicInteger();
         private final CountDownLatch cancelled = new CountDownLatch(1);
         private final AtomicInteger lost = new AtomicInteger(lostCancels);
+        /** Whether its connection was aborted while it executed. */
+        volatile boolean aborted;
 
         void cancel() {
             cancels.incrementAndGet();
@@ -138,9 +140,15 @@ final class StubJdbc {
             }
         }
 
+        /** Ends an execution as a driver does when its connection is aborted: with a connection failure. */
+        void abort() {
+            aborted = true;
+            cancelled.countDown();
+        }
+
         /**
-         * Waits, as a driver does for its query, until cancelled, and fails like a cancelled query. An
-         * interrupt does not end it: it is recorded.
+         * Waits, as a driver does for its query, until cancelled (or its connection aborted), and fails
+         * like a cancelled query (or a broken connection). An interrupt does not end it: it is recorded.
          */
         Object blockUntilCancelled() throws SQLException {
             try {
@@ -151,6 +159,9 @@ final class StubJdbc {
                 interruptedIn.add("Statement.execute");
                 Thread.currentThread().interrupt();
                 throw new SQLException("interrupted", "08006", e);
+            }
+            if (aborted) {
+                throw new SQLException("An I/O error occurred while sending to the backend.", "08006");
             }
             throw new SQLException("ERROR: canceling statement due to user request", "57014");
         }
@@ -172,8 +183,12 @@ final class StubJdbc {
         return proxy(Connection.class, (proxy, method, args) -> {
             record("Connection." + method.getName());
             return switch (method.getName()) {
-                case "createStatement" -> statement(Statement.class);
-                case "prepareStatement" -> statement(PreparedStatement.class);
+                case "createStatement" -> statement((Connection) proxy, Statement.class);
+                case "prepareStatement" -> statement((Connection) proxy, PreparedStatement.class);
+                case "abort" -> {
+                    statements.forEach(Stmt::abort);
+                    yield null;
+                }
                 case "isValid", "getAutoCommit" -> true;
                 case "getTransactionIsolation" -> Connection.TRANSACTION_READ_COMMITTED;
                 case "toString" -> "StubConnection";
@@ -184,7 +199,7 @@ final class StubJdbc {
         });
     }
 
-    private <S extends Statement> S statement(Class<S> type) {
+    private <S extends Statement> S statement(Connection connection, Class<S> type) {
         Stmt s = new Stmt();
         statements.add(s);
         return proxy(type, (proxy, method, args) -> {
@@ -201,6 +216,7 @@ final class StubJdbc {
                 };
             }
             return switch (name) {
+                case "getConnection" -> connection;
                 case "getQueryTimeout" -> s.queryTimeout;
                 case "setQueryTimeout" -> {
                     s.queryTimeout = (Integer) args[0];
