@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  * {@link ThreadCancelled} or {@link ThreadTimeout} and consumed no signal; a waiter signalled before
  * it saw its cancellation returns normally (the cancellation stays pending), so no signal is lost.
  * {@link #awaitUninterruptibly()} holds cancellation back while it waits. {@code signal} and
- * {@code signalAll} never block.
+ * {@code signalAll} never block. Outside a thredo thread, an interrupt before or during a wait ends
+ * it with {@link InterruptedException} (thrown though not declared), the flag cleared, once the lock
+ * is held again, as for the JDK's conditions. The re-acquire takes the lock as the lock's own
+ * {@code lock()} would (barging unless the lock is fair).
  */
 public final class Condition implements java.util.concurrent.locks.Condition {
     private final java.util.concurrent.locks.Lock lock;
@@ -63,7 +66,7 @@ public final class Condition implements java.util.concurrent.locks.Condition {
      */
     @Override
     public void await() {
-        awaitUntilLimit(Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
+        awaitUntilLimit(Parking.Mode.INTERRUPTIBLE, Clocks.NO_DEADLINE);
     }
 
     /** As {@link #await()}, holding cancellation and deadlines back while it waits. */
@@ -76,14 +79,14 @@ public final class Condition implements java.util.concurrent.locks.Condition {
     @Override
     public long awaitNanos(long nanosTimeout) {
         long limit = Timeouts.limit(nanosTimeout, TimeUnit.NANOSECONDS);
-        awaitUntilLimit(Parking.Mode.CANCELLABLE, limit);
+        awaitUntilLimit(Parking.Mode.INTERRUPTIBLE, limit);
         return limit - System.nanoTime();
     }
 
     /** As {@link #await()}, for at most the timeout; {@code false} if it passed first. */
     @Override
     public boolean await(long time, TimeUnit unit) {
-        return awaitUntilLimit(Parking.Mode.CANCELLABLE, Timeouts.limit(time, unit));
+        return awaitUntilLimit(Parking.Mode.INTERRUPTIBLE, Timeouts.limit(time, unit));
     }
 
     /** As {@link #await()}, until the wall-clock {@code deadline}; {@code false} if it passed first. */
@@ -125,8 +128,18 @@ public final class Condition implements java.util.concurrent.locks.Condition {
         }
     }
 
+    /** How many threads wait on this condition (a snapshot). */
+    int waitQueueLength() {
+        synchronized (sync) {
+            return waiters.size();
+        }
+    }
+
     private boolean awaitUntilLimit(Parking.Mode mode, long limit) {
         checkHeld();
+        if (mode != Parking.Mode.HOLD) {
+            Parking.checkInterruptOnEntry();
+        }
         Waiter w = new Waiter();
         synchronized (sync) {
             waiters.add(w); // queued before the lock is released, so no signal can slip between

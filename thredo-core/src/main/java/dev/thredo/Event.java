@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Blocking and cancellation</h2>
  * {@code await} is a delivery point only when it waits: a cancelled or timed-out wait throws
- * {@link ThreadCancelled} or {@link ThreadTimeout}. {@code set}, {@code clear} and {@code isSet}
+ * {@link ThreadCancelled} or {@link ThreadTimeout}. Outside a thredo thread, an interrupt before or
+ * during {@code await} ends it with {@link InterruptedException} (thrown though not declared), the
+ * flag cleared, as {@code CountDownLatch.await} does. {@code set}, {@code clear} and {@code isSet}
  * never block and work in any thread, in a kernel or not.
  *
  * <p>Memory effects: actions before {@code set()} happen-before a return from an {@code await()}
@@ -58,7 +60,8 @@ public final class Event {
      * @throws ThreadTimeout if a deadline passes while waiting
      */
     public void await() {
-        Parking.acquire(sync, waiters, () -> set, "Event.await", Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
+        Parking.checkInterruptOnEntry();
+        Parking.acquire(sync, waiters, () -> set, "Event.await", Parking.Mode.INTERRUPTIBLE, Clocks.NO_DEADLINE);
     }
 
     /**
@@ -68,7 +71,8 @@ public final class Event {
      * @throws ThreadCancelled as {@link #await()}
      */
     public boolean await(long time, TimeUnit unit) {
-        return Parking.acquire(sync, waiters, () -> set, "Event.await", Parking.Mode.CANCELLABLE, Timeouts.limit(time, unit));
+        Parking.checkInterruptOnEntry();
+        return Parking.acquire(sync, waiters, () -> set, "Event.await", Parking.Mode.INTERRUPTIBLE, Timeouts.limit(time, unit));
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A blocking queue whose waits can be cancelled: thredo's {@code Queue}, in FIFO ({@code new
@@ -26,14 +27,23 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Blocking and cancellation</h2>
  * {@link #take()}, {@link #put(Object)}, the timed {@link #poll(long, TimeUnit)} and
- * {@link #offer(Object, long, TimeUnit)}, and {@link #join()} are delivery points while they wait.
- * They obey the <em>did-not-happen</em> rule: a {@code take} that ends in {@link ThreadCancelled}
- * (or {@link ThreadTimeout}) removed no item, and a {@code put} that does inserted none. Items are
- * handed directly to waiting takers, and waiting putters' items are admitted in their arrival order,
- * so both sides are FIFO-fair; a waiter handed its item (or whose item was admitted) before it saw its
- * cancellation returns normally, with the cancellation pending. The other methods never block. Like
- * every {@code BlockingQueue}, it refuses {@code null} elements. Usable from any thread: outside a
- * thredo thread, an interrupt ends a wait with {@code ThreadCancelled}.
+ * {@link #offer(Object, long, TimeUnit)}, and {@link #join()} are, in a thredo thread, delivery
+ * points while they wait. They obey the <em>did-not-happen</em> rule: a {@code take} that ends in
+ * {@link ThreadCancelled} (or {@link ThreadTimeout}) removed no item, and a {@code put} that does
+ * inserted none; a waiter that got its item (or whose item went in) before it saw its cancellation
+ * returns normally, with the cancellation pending. The other methods never block. Like every
+ * {@code BlockingQueue}, it refuses {@code null} elements. Usable from any thread: outside a thredo
+ * thread the {@code BlockingQueue} interrupt contract holds: an interrupt before or during one of
+ * these waits ends it with {@link InterruptedException} (thrown though not declared), the flag
+ * cleared, nothing taken or inserted; so a {@code Queue} can be a {@code ThreadPoolExecutor}'s work
+ * queue.
+ *
+ * <h2>Fairness</h2>
+ * Non-fair by default, as {@link java.util.concurrent.ArrayBlockingQueue}: an item put goes into the
+ * queue and wakes the longest-waiting taker, but a running thread that asks first may take it (and
+ * likewise for room freed for waiting putters); woken waiters retry, in arrival order.
+ * {@code new Queue<>(capacity, true)} is fair: items are handed directly to the longest-waiting
+ * taker, and waiting putters' items are admitted in their arrival order, ahead of any later put.
  *
  * <p>Memory effects: as for {@link BlockingQueue}, actions before an insertion happen-before actions
  * after the element is removed. Iterators are weakly consistent snapshots.
@@ -44,42 +54,76 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     private final Object sync = new Object();
     private final java.util.Queue<E> items;        // guarded by sync
     private final int capacity;
-    private final WaitQueue takers = new WaitQueue();  // guarded by sync; items empty while any waits
-    private final WaitQueue putters = new WaitQueue(); // guarded by sync; each carries its item; queue full while any waits
-    private final WaitQueue joiners = new WaitQueue(); // guarded by sync
+    private final boolean fair;
+    private final Comparator<? super E> comparator; // of a priority queue, else null
+    // Guarded by sync. Fair: items is empty while a taker waits (items are handed to takers), and
+    // full while a putter waits (each carries its item, admitted in order). Non-fair: a waiter only
+    // waits to be woken, and then retries like any running thread.
+    private final WaitQueue takers = new WaitQueue();
+    private final WaitQueue putters = new WaitQueue();
+    private final WaitQueue joiners = new WaitQueue();
     private long unfinished;                           // guarded by sync: items put and not yet marked done
+    private final Supplier<E> pollLocked = () -> {
+        synchronized (sync) {
+            return pollNow();
+        }
+    };
 
-    /** An unbounded FIFO queue. */
+    /** An unbounded, non-fair FIFO queue. */
     public Queue() {
         this(Integer.MAX_VALUE);
     }
 
     /**
-     * A FIFO queue holding at most {@code capacity} items.
+     * A non-fair FIFO queue holding at most {@code capacity} items.
      *
      * @throws IllegalArgumentException if {@code capacity} is less than 1
      */
     public Queue(int capacity) {
-        this(new ArrayDeque<>(), checkCapacity(capacity));
-    }
-
-    private Queue(java.util.Queue<E> items, int capacity) {
-        this.items = items;
-        this.capacity = capacity;
-    }
-
-    /** A LIFO queue (a stack) holding at most {@code capacity} items. @throws IllegalArgumentException if capacity &lt; 1 */
-    public static <E> Queue<E> lifo(int capacity) {
-        return new Queue<>(Collections.asLifoQueue(new ArrayDeque<>()), checkCapacity(capacity));
+        this(capacity, false);
     }
 
     /**
-     * A queue that hands out the least item first by {@code order}, holding at most {@code capacity}.
+     * A FIFO queue holding at most {@code capacity} items.
+     *
+     * @param fair {@code true} to hand items to the longest-waiting taker and admit waiting putters
+     *     in their order; {@code false} to let running threads go ahead of parked ones
+     * @throws IllegalArgumentException if {@code capacity} is less than 1
+     */
+    public Queue(int capacity, boolean fair) {
+        this(new ArrayDeque<>(), checkCapacity(capacity), fair, null);
+    }
+
+    private Queue(java.util.Queue<E> items, int capacity, boolean fair, Comparator<? super E> comparator) {
+        this.items = items;
+        this.capacity = capacity;
+        this.fair = fair;
+        this.comparator = comparator;
+    }
+
+    /** A non-fair LIFO queue (a stack) holding at most {@code capacity} items. @throws IllegalArgumentException if capacity &lt; 1 */
+    public static <E> Queue<E> lifo(int capacity) {
+        return new Queue<>(Collections.asLifoQueue(new ArrayDeque<>()), checkCapacity(capacity), false, null);
+    }
+
+    /**
+     * A non-fair queue that hands out the least item first by {@code order}, holding at most {@code capacity}.
      *
      * @throws IllegalArgumentException if capacity &lt; 1
      */
     public static <E> Queue<E> priority(int capacity, Comparator<? super E> order) {
-        return new Queue<>(new PriorityQueue<>(Objects.requireNonNull(order, "order")), checkCapacity(capacity));
+        Objects.requireNonNull(order, "order");
+        return new Queue<>(new PriorityQueue<>(order), checkCapacity(capacity), false, order);
+    }
+
+    /** The order of a {@linkplain #priority priority} queue, or {@code null} for a FIFO or LIFO one (as {@code PriorityBlockingQueue}). */
+    public Comparator<? super E> comparator() {
+        return comparator;
+    }
+
+    /** Whether waiters are served strictly in arrival order ({@code true}) or running threads may go first. */
+    public boolean isFair() {
+        return fair;
     }
 
     private static int checkCapacity(int capacity) {
@@ -158,62 +202,104 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * @throws ThreadTimeout if a deadline passes while waiting
      */
     public void join() {
-        Parking.awaitCondition(sync, joiners, () -> unfinished == 0, "Queue.join", Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
+        Parking.checkInterruptOnEntry();
+        Parking.awaitCondition(sync, joiners, () -> unfinished == 0, "Queue.join", Parking.Mode.INTERRUPTIBLE, Clocks.NO_DEADLINE);
     }
 
     private boolean insert(E e, long limit) {
         Objects.requireNonNull(e, "a BlockingQueue takes no null elements");
+        Parking.checkInterruptOnEntry();
         Waiter w;
         synchronized (sync) {
             if (offerNow(e)) {
                 return true;
             }
-            w = new Waiter(e);
-            putters.add(w);
+            if (!fair) {
+                w = null;
+            } else {
+                w = new Waiter(e);
+                putters.add(w);
+            }
         }
-        return Parking.awaitHandOff(sync, putters, w, "Queue.put", Parking.Mode.CANCELLABLE, limit);
+        if (w == null) {
+            Supplier<Boolean> offerLocked = () -> {
+                synchronized (sync) {
+                    return offerNow(e) ? Boolean.TRUE : null;
+                }
+            };
+            return Parking.acquireRetrying(sync, putters, offerLocked, "Queue.put", Parking.Mode.INTERRUPTIBLE, limit) != null;
+        }
+        return Parking.awaitHandOff(sync, putters, w, "Queue.put", Parking.Mode.INTERRUPTIBLE, limit);
     }
 
     private E remove(long limit) {
+        Parking.checkInterruptOnEntry();
         Waiter w;
         synchronized (sync) {
             E e = pollNow();
             if (e != null) {
                 return e;
             }
-            w = new Waiter();
-            takers.add(w);
+            if (!fair) {
+                w = null;
+            } else {
+                w = new Waiter();
+                takers.add(w);
+            }
+        }
+        if (w == null) {
+            return Parking.acquireRetrying(sync, takers, pollLocked, "Queue.take", Parking.Mode.INTERRUPTIBLE, limit);
         }
         @SuppressWarnings("unchecked")
-        E handed = Parking.awaitHandOff(sync, takers, w, "Queue.take", Parking.Mode.CANCELLABLE, limit) ? (E) w.item : null;
+        E handed = Parking.awaitHandOff(sync, takers, w, "Queue.take", Parking.Mode.INTERRUPTIBLE, limit) ? (E) w.item : null;
         return handed;
     }
 
-    /** Hands {@code e} to the longest taker, or stores it if there is room (guarded by sync). */
+    /**
+     * Stores {@code e} if there is room and wakes the longest taker; fair: hands it to that taker
+     * instead, if there is one (guarded by sync).
+     */
     private boolean offerNow(E e) {
-        for (Waiter t; (t = takers.peek()) != null; ) {
-            takers.remove(t);
-            t.item = e;
-            if (t.signal()) {
-                unfinished++;
-                return true;
+        if (fair) {
+            for (Waiter t; (t = takers.peek()) != null; ) {
+                takers.remove(t);
+                t.item = e;
+                if (t.signal()) {
+                    unfinished++;
+                    return true;
+                }
             }
         }
         if (items.size() < capacity) {
             items.add(e);
             unfinished++;
+            if (!fair) {
+                takers.signalFirst();
+            }
             return true;
         }
         return false;
     }
 
-    /** Removes the next item, admitting waiting putters' items into the freed room (guarded by sync). */
+    /** Removes the next item, and lets a waiting putter into the freed room (guarded by sync). */
     private E pollNow() {
         E e = items.poll();
         if (e != null) {
-            admitPutters();
+            roomFreed();
         }
         return e;
+    }
+
+    /**
+     * After an item left: fair, moves waiting putters' items into the free room; non-fair, wakes
+     * the longest putter to retry (guarded by sync).
+     */
+    private void roomFreed() {
+        if (fair) {
+            admitPutters();
+        } else {
+            putters.signalFirst();
+        }
     }
 
     // ---- non-blocking BlockingQueue methods ----
@@ -262,7 +348,7 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             if (o == null || !items.remove(o)) {
                 return false;
             }
-            admitPutters();
+            roomFreed();
             return true;
         }
     }
@@ -335,14 +421,14 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             for (Iterator<E> i = items.iterator(); i.hasNext(); ) {
                 if (i.next() == e) {
                     i.remove();
-                    admitPutters();
+                    roomFreed();
                     return;
                 }
             }
         }
     }
 
-    /** Moves waiting putters' items into free room (guarded by sync). */
+    /** Moves waiting putters' items into free room, in their order (fair; guarded by sync). */
     private void admitPutters() {
         while (items.size() < capacity) {
             Waiter p = putters.peek();

@@ -2,108 +2,115 @@ package dev.thredo;
 
 import dev.thredo.internal.Clocks;
 import dev.thredo.internal.Parking;
+import dev.thredo.internal.Permits;
 import dev.thredo.internal.Timeouts;
-import dev.thredo.internal.WaitQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A counting semaphore whose waits can be cancelled: thredo's {@code Semaphore}.
  *
- * <p>Fair: {@link #release()} hands its permit directly to the longest waiter, so permits are
- * available only while nobody waits. {@link Semaphore} has no upper bound on releases; a
- * {@link BoundedSemaphore} refuses to grow past its initial count.
+ * <p>{@link Semaphore} has no upper bound on releases; a {@link BoundedSemaphore} refuses to grow
+ * past its initial count.
+ *
+ * <h2>Fairness</h2>
+ * Non-fair by default, as {@link java.util.concurrent.Semaphore}: a thread that asks while a permit is
+ * free takes it even while others are parked waiting (barging); parked waiters are woken one per
+ * release in arrival order and retry. {@code new Semaphore(n, true)} is fair: {@link #release()}
+ * hands its permit directly to the longest waiter, and {@link #acquire()} waits behind anyone
+ * already waiting. In both modes only {@link #tryAcquire()} takes a free permit regardless of waiters.
  *
  * <h2>Blocking and cancellation</h2>
  * {@link #acquire()} and the timed {@link #tryAcquire(long, TimeUnit)} block while no permit is
- * available and are delivery points: a cancelled or timed-out wait throws {@link ThreadCancelled} or
- * {@link ThreadTimeout} and took no permit; a waiter handed a permit before it saw its cancellation
- * returns with it (the cancellation stays pending). {@link #tryAcquire()} and {@link #release()}
- * never block.
+ * available and, in a thredo thread, are delivery points: a cancelled or timed-out wait throws
+ * {@link ThreadCancelled} or {@link ThreadTimeout} and took no permit; a waiter that got a permit
+ * before it saw its cancellation returns with it (the cancellation stays pending). Outside a thredo
+ * thread, an interrupt before or during the wait ends it with {@link InterruptedException} (thrown
+ * though not declared), the flag cleared and no permit taken, as for the JDK's semaphore.
+ * {@link #tryAcquire()} and {@link #release()} never block.
+ *
+ * <p>Memory effects: actions before a {@code release()} happen-before actions after an acquire that
+ * took a permit.
  */
 public sealed class Semaphore permits BoundedSemaphore {
-    private final Object sync = new Object();
-    private final WaitQueue waiters = new WaitQueue(); // guarded by sync
-    private final int bound;
-    private int permits;                               // guarded by sync
+    private final Permits permits;
 
     /**
-     * A semaphore with {@code permits} initial permits.
+     * A non-fair semaphore with {@code permits} initial permits.
      *
      * @throws IllegalArgumentException if {@code permits} is negative
      */
     public Semaphore(int permits) {
-        this(permits, Integer.MAX_VALUE);
+        this(permits, false);
     }
 
-    Semaphore(int permits, int bound) {
+    /**
+     * A semaphore with {@code permits} initial permits.
+     *
+     * @param fair {@code true} for strict FIFO hand-off to the longest waiter, {@code false} to let a
+     *     running thread take a free permit ahead of parked waiters
+     * @throws IllegalArgumentException if {@code permits} is negative
+     */
+    public Semaphore(int permits, boolean fair) {
+        this(permits, Integer.MAX_VALUE, fair);
+    }
+
+    Semaphore(int permits, int bound, boolean fair) {
         if (permits < 0) {
             throw new IllegalArgumentException("permits must not be negative: " + permits);
         }
-        this.permits = permits;
-        this.bound = bound;
+        this.permits = new Permits(permits, bound, fair);
     }
 
     /**
      * Takes a permit, waiting as long as it takes.
      *
-     * @throws ThreadCancelled if the calling thread is cancelled (or interrupted) while waiting
+     * @throws ThreadCancelled if the calling thredo thread is cancelled (or interrupted) while waiting
      * @throws ThreadTimeout if a deadline of the calling thread passes while waiting
      */
     public void acquire() {
-        Parking.acquire(sync, waiters, this::tryTake, "Semaphore.acquire", Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
+        Parking.checkInterruptOnEntry();
+        permits.acquire("Semaphore.acquire", Parking.Mode.INTERRUPTIBLE, Clocks.NO_DEADLINE);
     }
 
-    /** Takes a permit if one is available; never blocks. */
+    /** Takes a permit if one is free now, even ahead of waiting threads; never blocks. */
     public boolean tryAcquire() {
-        synchronized (sync) {
-            return tryTake();
-        }
+        return permits.tryAcquire();
     }
 
     /**
-     * Takes a permit if one becomes available within the timeout.
+     * Takes a permit if one becomes available within the timeout (in fair mode, only in its turn).
      *
      * @return {@code false} if the timeout passed first (no permit taken)
      * @throws ThreadCancelled as {@link #acquire()}
      */
     public boolean tryAcquire(long time, TimeUnit unit) {
-        return Parking.acquire(sync, waiters, this::tryTake, "Semaphore.acquire", Parking.Mode.CANCELLABLE, Timeouts.limit(time, unit));
+        Parking.checkInterruptOnEntry();
+        return permits.acquire("Semaphore.acquire", Parking.Mode.INTERRUPTIBLE, Timeouts.limit(time, unit));
     }
 
     /**
-     * Returns a permit, handing it to the longest waiter if there is one.
+     * Returns a permit (fair: hands it to the longest waiter; non-fair: wakes it).
      *
      * @throws IllegalStateException for a {@link BoundedSemaphore} already at its initial count
      */
     public void release() {
-        synchronized (sync) {
-            if (waiters.signalFirst() != null) {
-                return; // handed over
-            }
-            if (permits >= bound) {
-                throw new IllegalStateException("BoundedSemaphore released more often than acquired (bound " + bound + ")");
-            }
-            permits++;
+        if (!permits.release()) {
+            throw new IllegalStateException("BoundedSemaphore released more often than acquired");
         }
     }
 
     /** The permits available now. */
     public int availablePermits() {
-        synchronized (sync) {
-            return permits;
-        }
+        return permits.available();
     }
 
-    private boolean tryTake() {
-        if (permits == 0) {
-            return false;
-        }
-        permits--;
-        return true;
+    /** Whether the semaphore hands permits to the longest waiter ({@code true}) or lets running threads barge. */
+    public boolean isFair() {
+        return permits.isFair();
     }
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[permits=" + availablePermits() + "]";
+        return getClass().getSimpleName() + "[permits=" + availablePermits() + (isFair() ? ", fair" : "") + "]";
     }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -36,7 +38,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>Each test has a fixed seed, printed with its statistics; {@code -Dthredo.chaos.seed=N} replaces
  * it. The seed fixes every random choice, not the thread interleaving. The operation budgets (and
  * the soft time cap) are ten times larger in the heavy run ({@link Stress}); each run prints
- * one {@code [stress] chaos <primitive>:} line with what it checked.
+ * one {@code [stress] chaos <primitive>:} line with what it checked. Every test runs in both fairness
+ * modes (non-fair, the default, and fair; "-fair" in the report line).
  */
 @Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ConservationTest {
@@ -309,9 +312,10 @@ class ConservationTest {
 
     // ---- locks and semaphores ----
 
-    @Test
-    void lockKeepsMutualExclusionAndComesBackUnlockedUnderChaos() throws Exception {
-        Lock lock = new Lock();
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void lockKeepsMutualExclusionAndComesBackUnlockedUnderChaos(boolean fair) throws Exception {
+        Lock lock = new Lock(fair);
         Occupancy occ = new Occupancy(1);
         LongAdder acquired = new LongAdder();
         LongAdder missed = new LongAdder();
@@ -325,7 +329,7 @@ class ConservationTest {
                 }
             }
         };
-        ChaosRun run = new ChaosRun("lock", 0x10C4L, Stress.size(40_000, 400_000), List.of(op, op, op, op));
+        ChaosRun run = new ChaosRun("lock" + (fair ? "-fair" : ""), 0x10C4L, Stress.size(40_000, 400_000), List.of(op, op, op, op));
         inKernel(k -> {
             run.start();
             within(k, RUN_LIMIT, "the run", () -> {
@@ -343,9 +347,10 @@ class ConservationTest {
         });
     }
 
-    @Test
-    void reentrantLockKeepsMutualExclusionAndItsHoldCountsUnderChaos() throws Exception {
-        ReentrantLock lock = new ReentrantLock();
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void reentrantLockKeepsMutualExclusionAndItsHoldCountsUnderChaos(boolean fair) throws Exception {
+        ReentrantLock lock = new ReentrantLock(fair);
         Occupancy occ = new Occupancy(1);
         AtomicInteger holdErrors = new AtomicInteger();
         LongAdder acquired = new LongAdder();
@@ -380,7 +385,7 @@ class ConservationTest {
                 holdErrors.incrementAndGet();
             }
         };
-        ChaosRun run = new ChaosRun("reentrant-lock", 0x2E3L, Stress.size(40_000, 400_000), List.of(op, op, op, op));
+        ChaosRun run = new ChaosRun("reentrant-lock" + (fair ? "-fair" : ""), 0x2E3L, Stress.size(40_000, 400_000), List.of(op, op, op, op));
         inKernel(k -> {
             run.start();
             within(k, RUN_LIMIT, "the run", () -> {
@@ -399,10 +404,11 @@ class ConservationTest {
         });
     }
 
-    @Test
-    void semaphoreNeverAdmitsMoreThanItsPermitsAndGetsThemAllBackUnderChaos() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void semaphoreNeverAdmitsMoreThanItsPermitsAndGetsThemAllBackUnderChaos(boolean fair) throws Exception {
         int permits = 2;
-        BoundedSemaphore sem = new BoundedSemaphore(permits); // a double release would throw
+        BoundedSemaphore sem = new BoundedSemaphore(permits, fair); // a double release would throw
         Occupancy occ = new Occupancy(permits);
         LongAdder acquired = new LongAdder();
         LongAdder missed = new LongAdder();
@@ -436,7 +442,7 @@ class ConservationTest {
                 sem.release();
             }
         };
-        ChaosRun run = new ChaosRun("semaphore", 0x5E3AL, Stress.size(40_000, 400_000), List.of(op, op, op, op, op, op));
+        ChaosRun run = new ChaosRun("semaphore" + (fair ? "-fair" : ""), 0x5E3AL, Stress.size(40_000, 400_000), List.of(op, op, op, op, op, op));
         inKernel(k -> {
             run.start();
             within(k, RUN_LIMIT, "the run", () -> {
@@ -612,21 +618,24 @@ class ConservationTest {
         };
     }
 
-    @Test
-    void conditionOnLockKeepsExclusionReacquiresAndLosesNoSignalUnderChaos() throws Exception {
-        conditionUnderChaos("condition-lock", 0xC0DL, new Lock());
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionOnLockKeepsExclusionReacquiresAndLosesNoSignalUnderChaos(boolean fair) throws Exception {
+        conditionUnderChaos("condition-lock" + (fair ? "-fair" : ""), 0xC0DL, new Lock(fair));
     }
 
-    @Test
-    void conditionOnReentrantLockKeepsExclusionRestoresHoldsAndLosesNoSignalUnderChaos() throws Exception {
-        conditionUnderChaos("condition-reentrant-lock", 0xC0D2L, new ReentrantLock());
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionOnReentrantLockKeepsExclusionRestoresHoldsAndLosesNoSignalUnderChaos(boolean fair) throws Exception {
+        conditionUnderChaos("condition-reentrant-lock" + (fair ? "-fair" : ""), 0xC0D2L, new ReentrantLock(fair));
     }
 
     // ---- queues ----
 
-    @Test
-    void queueHandsEveryItemPutToExactlyOneTakerAndNoneWhosePutThrewUnderChaos() throws Exception {
-        Queue<Long> q = new Queue<>(4);
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void queueHandsEveryItemPutToExactlyOneTakerAndNoneWhosePutThrewUnderChaos(boolean fair) throws Exception {
+        Queue<Long> q = new Queue<>(4, fair);
         AtomicLong nextItem = new AtomicLong();
         Set<Long> putOk = ConcurrentHashMap.newKeySet();
         Set<Long> putFailed = ConcurrentHashMap.newKeySet();
@@ -698,7 +707,7 @@ class ConservationTest {
             }
         });
 
-        ChaosRun run = new ChaosRun("queue", 0x0E0EL, Stress.size(40_000, 400_000), List.of(producer, producer, producer, consumer, consumer, consumer));
+        ChaosRun run = new ChaosRun("queue" + (fair ? "-fair" : ""), 0x0E0EL, Stress.size(40_000, 400_000), List.of(producer, producer, producer, consumer, consumer, consumer));
         List<Long> left = new ArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
         inKernel(k -> {

@@ -1,13 +1,27 @@
 package dev.thredo;
 
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link Lock} (no owner: any thread may unlock) is linearizable: tryLock, unlock (refused when unlocked), isLocked. */
+/** {@link Lock} (no owner: any thread may unlock), fair and non-fair, is linearizable: tryLock, unlock (refused when unlocked), isLocked. */
 @Timeout(value = 900, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public class LockLinearizabilityTest {
-    private final Lock lock = new Lock();
+    private final Lock lock = new Lock(fair());
+
+    /** Whether the primitive is fair: no, except in {@link Fair}. */
+    boolean fair() {
+        return false;
+    }
+
+    /** The same operations on the fair primitive (Lincheck builds its test instances with a no-argument constructor). */
+    public static class Fair extends LockLinearizabilityTest {
+        @Override
+        boolean fair() {
+            return true;
+        }
+    }
 
     @Operation
     public boolean tryLock() {
@@ -30,8 +44,9 @@ public class LockLinearizabilityTest {
         return lock.isLocked();
     }
 
-    @Test
-    void isLinearizable() {
-        Linearizability.check("Lock", LockLinearizabilityTest.class);
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void isLinearizable(boolean fair) {
+        Linearizability.check(fair ? "Lock (fair)" : "Lock", fair ? Fair.class : LockLinearizabilityTest.class);
     }
 }

@@ -3,14 +3,28 @@ package dev.thredo;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link Queue} (bounded, capacity 2) is linearizable: offer, poll, peek, size, remainingCapacity. */
+/** {@link Queue} (bounded, capacity 2), fair and non-fair, is linearizable: offer, poll, peek, size, remainingCapacity. */
 @Param(name = "item", gen = IntGen.class, conf = "1:9")
 @Timeout(value = 900, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public class QueueLinearizabilityTest {
-    private final Queue<Integer> queue = new Queue<>(2);
+    private final Queue<Integer> queue = new Queue<>(2, fair());
+
+    /** Whether the primitive is fair: no, except in {@link Fair}. */
+    boolean fair() {
+        return false;
+    }
+
+    /** The same operations on the fair primitive (Lincheck builds its test instances with a no-argument constructor). */
+    public static class Fair extends QueueLinearizabilityTest {
+        @Override
+        boolean fair() {
+            return true;
+        }
+    }
 
     @Operation
     public boolean offer(@Param(name = "item") int item) {
@@ -37,8 +51,9 @@ public class QueueLinearizabilityTest {
         return queue.remainingCapacity();
     }
 
-    @Test
-    void isLinearizable() {
-        Linearizability.check("Queue", QueueLinearizabilityTest.class);
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void isLinearizable(boolean fair) {
+        Linearizability.check(fair ? "Queue (fair)" : "Queue", fair ? Fair.class : QueueLinearizabilityTest.class);
     }
 }

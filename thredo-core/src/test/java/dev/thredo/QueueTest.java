@@ -2,11 +2,13 @@ package dev.thredo;
 
 import static dev.thredo.testing.KernelPolling.awaitBlocked;
 import static dev.thredo.testing.KernelPolling.awaitParkedIn;
+import static dev.thredo.testing.Polling.until;
 import static dev.thredo.testing.TestKernels.inKernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Queue} (DESIGN §3.6): thredo's test_queue, ported, and the contract points thredo never
@@ -39,12 +43,13 @@ class QueueTest {
 
     // ---- test_queue.py ----
 
-    @Test
-    void consumerTakesEveryItemInOrderAndJoinWaitsForEveryTaskDone() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void consumerTakesEveryItemInOrderAndJoinWaitsForEveryTaskDone(boolean fair) throws Exception {
         Object sentinel = new Object();
         List<Object> result = Collections.synchronizedList(new ArrayList<>());
         Thredo.run(() -> {
-            Queue<Object> q = new Queue<>();
+            Queue<Object> q = new Queue<>(Integer.MAX_VALUE, fair);
             ThredoThread<Void> consumer = Thredo.spawn(() -> {
                 for (;;) {
                     Object item = q.take();
@@ -69,10 +74,11 @@ class QueueTest {
         assertEquals(List.of("start", 0, 1, 2, "done"), result);
     }
 
-    @Test
-    void takeOnEmptyQueueCancelledGetsThreadCancelled() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void takeOnEmptyQueueCancelledGetsThreadCancelled(boolean fair) throws Exception {
         Thredo.run(() -> {
-            Queue<String> q = new Queue<>();
+            Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
             AtomicReference<Throwable> caught = new AtomicReference<>();
             ThredoThread<String> taker = Thredo.spawn(() -> {
                 try {
@@ -91,10 +97,11 @@ class QueueTest {
         });
     }
 
-    @Test
-    void putOnFullQueueCancelledGetsThreadCancelledAndInsertsNothing() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void putOnFullQueueCancelledGetsThreadCancelledAndInsertsNothing(boolean fair) throws Exception {
         inKernel(k -> {
-            Queue<Integer> q = new Queue<>(1);
+            Queue<Integer> q = new Queue<>(1, fair);
             q.put(1);
             AtomicReference<Throwable> caught = new AtomicReference<>();
             ThredoThread<Void> putter = Thredo.spawn("putter", () -> {
@@ -113,10 +120,11 @@ class QueueTest {
         });
     }
 
-    @Test
-    void joinBlockedOnUnfinishedItemCancelledGetsThreadCancelled() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void joinBlockedOnUnfinishedItemCancelledGetsThreadCancelled(boolean fair) throws Exception {
         inKernel(k -> {
-            Queue<String> q = new Queue<>();
+            Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
             q.put("never done");
             ThredoThread<Void> joiner = Thredo.spawn("joiner", q::join);
             awaitBlocked(k, joiner, "Queue.join");
@@ -128,10 +136,11 @@ class QueueTest {
 
     // ---- join and taskDone ----
 
-    @Test
-    void joinReturnsOnlyAfterEveryItemPutIsMarkedDone() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void joinReturnsOnlyAfterEveryItemPutIsMarkedDone(boolean fair) throws Exception {
         inKernel(k -> {
-            Queue<String> q = new Queue<>();
+            Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
             q.put("a");
             q.put("b");
             ThredoThread<Void> joiner = Thredo.spawn("joiner", q::join);
@@ -209,10 +218,11 @@ class QueueTest {
 
     // ---- fairness ----
 
-    @Test
-    void waitingTakersAreServedInArrivalOrder() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void waitingTakersAreServedInArrivalOrder(boolean fair) throws Exception {
         inKernel(k -> {
-            Queue<String> q = new Queue<>();
+            Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
             List<ThredoThread<String>> takers = new ArrayList<>();
             for (String name : List.of("t1", "t2", "t3")) {
                 ThredoThread<String> t = Thredo.spawn(name, q::take);
@@ -227,10 +237,11 @@ class QueueTest {
         });
     }
 
-    @Test
-    void waitingPuttersAreAdmittedInArrivalOrder() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void waitingPuttersAreAdmittedInArrivalOrder(boolean fair) throws Exception {
         inKernel(k -> {
-            Queue<Integer> q = new Queue<>(1);
+            Queue<Integer> q = new Queue<>(1, fair);
             q.put(0);
             List<ThredoThread<Void>> putters = new ArrayList<>();
             for (int i = 1; i <= 3; i++) {
@@ -239,7 +250,7 @@ class QueueTest {
                 awaitBlocked(k, p, "Queue.put");
                 putters.add(p);
             }
-            assertFalse(q.offer(99), "no barging past the waiting putters");
+            assertFalse(q.offer(99), "full");
             List<Integer> taken = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 taken.add(q.take());
@@ -252,9 +263,9 @@ class QueueTest {
     }
 
     @Test
-    void putWhileTakersWaitHandsTheItemToTheLongestTakerNotToANonBlockingPoll() throws Exception {
+    void fairPutWhileTakersWaitHandsTheItemToTheLongestTakerNotToANonBlockingPoll() throws Exception {
         inKernel(k -> {
-            Queue<String> q = new Queue<>();
+            Queue<String> q = new Queue<>(Integer.MAX_VALUE, true);
             ThredoThread<String> taker = Thredo.spawn("taker", q::take);
             awaitBlocked(k, taker, "Queue.take");
             q.put("x");
@@ -263,12 +274,74 @@ class QueueTest {
         });
     }
 
-    // ---- timed offer and poll ----
+    @Test
+    void fairTakeFromAFullQueueAdmitsTheLongestPutterAheadOfALaterOffer() throws Exception {
+        inKernel(k -> {
+            Queue<String> q = new Queue<>(1, true);
+            q.put("a");
+            ThredoThread<Void> putter = Thredo.spawn("putter", () -> q.put("b"));
+            awaitBlocked(k, putter, "Queue.put");
+            assertEquals("a", q.take());
+            assertFalse(q.offer("late"), "the freed room went to the waiting putter");
+            putter.join();
+            assertEquals(List.of("b"), drain(q));
+        });
+    }
+
+    /**
+     * Non-fair: a put while a taker waits stores the item and wakes the taker; a running thread that
+     * polls first may take it, and the woken taker then waits again for the next item. Rounds until
+     * the barge is seen (the first, in practice); the bound only catches a queue that never lets a
+     * running thread go first.
+     */
+    @Test
+    void nonFairPollMayTakeAnItemAheadOfAWokenTakerWhichThenWaitsForTheNext() throws Exception {
+        inKernel(k -> {
+            boolean barged = false;
+            for (int round = 0; round < 1_000 && !barged; round++) {
+                Queue<String> q = new Queue<>();
+                ThredoThread<String> taker = Thredo.spawn("taker", q::take);
+                awaitBlocked(k, taker, "Queue.take");
+                q.put("x");
+                String polled = q.poll();
+                barged = "x".equals(polled);
+                if (barged) {
+                    awaitBlocked(k, taker, "Queue.take");
+                    q.put("y");
+                    assertEquals("y", taker.join());
+                } else {
+                    assertEquals("x", taker.join());
+                }
+                assertTrue(q.isEmpty());
+            }
+            assertTrue(barged, "a running thread never took an item ahead of a woken taker");
+        });
+    }
 
     @Test
-    void timedOfferOnFullQueueReturnsFalseAndInsertsNothing() throws Exception {
+    void comparatorIsThePriorityOrderOrNullForFifoAndLifo() {
+        Comparator<String> byLength = Comparator.comparing(String::length);
+        assertSame(byLength, Queue.priority(4, byLength).comparator());
+        assertNull(new Queue<String>().comparator());
+        assertNull(new Queue<String>(4, true).comparator());
+        assertNull(Queue.<String>lifo(4).comparator());
+    }
+
+    @Test
+    void fairnessIsNonFairByDefaultAndAskedForByTheConstructor() {
+        assertFalse(new Queue<String>().isFair());
+        assertFalse(new Queue<String>(4).isFair());
+        assertTrue(new Queue<String>(4, true).isFair());
+        assertThrows(IllegalArgumentException.class, () -> new Queue<String>(0, true));
+    }
+
+    // ---- timed offer and poll ----
+
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void timedOfferOnFullQueueReturnsFalseAndInsertsNothing(boolean fair) throws Exception {
         Thredo.run(() -> {
-            Queue<String> q = new Queue<>(1);
+            Queue<String> q = new Queue<>(1, fair);
             q.put("a");
             long start = System.nanoTime();
             assertFalse(q.offer("b", 50, TimeUnit.MILLISECONDS));
@@ -279,10 +352,11 @@ class QueueTest {
         });
     }
 
-    @Test
-    void timedPollOnEmptyQueueReturnsNullAndRemovesNothing() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void timedPollOnEmptyQueueReturnsNullAndRemovesNothing(boolean fair) throws Exception {
         Thredo.run(() -> {
-            Queue<String> q = new Queue<>();
+            Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
             long start = System.nanoTime();
             assertNull(q.poll(50, TimeUnit.MILLISECONDS));
             assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50), "waited its time");
@@ -292,10 +366,11 @@ class QueueTest {
         });
     }
 
-    @Test
-    void timedOfferSucceedsWhenRoomAppearsInTime() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void timedOfferSucceedsWhenRoomAppearsInTime(boolean fair) throws Exception {
         inKernel(k -> {
-            Queue<String> q = new Queue<>(1);
+            Queue<String> q = new Queue<>(1, fair);
             q.put("a");
             ThredoThread<Boolean> putter = Thredo.spawn("putter", () -> q.offer("b", 10, TimeUnit.SECONDS));
             awaitBlocked(k, putter, "Queue.put");
@@ -305,10 +380,11 @@ class QueueTest {
         });
     }
 
-    @Test
-    void timedPollReturnsAnItemPutInTime() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void timedPollReturnsAnItemPutInTime(boolean fair) throws Exception {
         inKernel(k -> {
-            Queue<String> q = new Queue<>();
+            Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
             ThredoThread<String> taker = Thredo.spawn("taker", () -> q.poll(10, TimeUnit.SECONDS));
             awaitBlocked(k, taker, "Queue.take");
             q.put("x");
@@ -318,10 +394,11 @@ class QueueTest {
 
     // ---- did-not-happen under timeoutAfter, and the hand-off race ----
 
-    @Test
-    void takeTimedOutByTimeoutAfterGetsThreadTimeoutAndRemovesNothing() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void takeTimedOutByTimeoutAfterGetsThreadTimeoutAndRemovesNothing(boolean fair) throws Exception {
         Thredo.run(() -> {
-            Queue<String> q = new Queue<>();
+            Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
             assertThrows(ThreadTimeout.class, () -> Thredo.timeoutAfter(SHORT, () -> q.take()));
             q.put("later");
             assertEquals(List.of("later"), drain(q));
@@ -329,10 +406,11 @@ class QueueTest {
         });
     }
 
-    @Test
-    void putTimedOutByTimeoutAfterGetsThreadTimeoutAndInsertsNothing() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void putTimedOutByTimeoutAfterGetsThreadTimeoutAndInsertsNothing(boolean fair) throws Exception {
         Thredo.run(() -> {
-            Queue<String> q = new Queue<>(1);
+            Queue<String> q = new Queue<>(1, fair);
             q.put("a");
             assertThrows(ThreadTimeout.class, () -> Thredo.timeoutAfter(SHORT, () -> q.put("b")));
             assertEquals("a", q.take());
@@ -343,10 +421,11 @@ class QueueTest {
         });
     }
 
-    @Test
-    void takerHandedAnItemBeforeSeeingItsCancellationReturnsIt() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void takerHandedAnItemBeforeSeeingItsCancellationReturnsIt(boolean fair) throws Exception {
         inKernel(k -> {
-            Queue<String> q = new Queue<>();
+            Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
             Event cancelRequested = new Event();
             List<String> order = Collections.synchronizedList(new ArrayList<>());
             ThredoThread<Void> taker = Thredo.spawn("taker", () -> {
@@ -370,10 +449,11 @@ class QueueTest {
         });
     }
 
-    @Test
-    void putterAdmittedBeforeSeeingItsCancellationReturnsNormally() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void putterAdmittedBeforeSeeingItsCancellationReturnsNormally(boolean fair) throws Exception {
         inKernel(k -> {
-            Queue<String> q = new Queue<>(1);
+            Queue<String> q = new Queue<>(1, fair);
             q.put("a");
             Event cancelRequested = new Event();
             List<String> order = Collections.synchronizedList(new ArrayList<>());
@@ -398,10 +478,11 @@ class QueueTest {
         });
     }
 
-    @Test
-    void cancelledTakerIsSkippedAndTheItemGoesToTheNextTaker() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void cancelledTakerIsSkippedAndTheItemGoesToTheNextTaker(boolean fair) throws Exception {
         inKernel(k -> {
-            Queue<String> q = new Queue<>();
+            Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
             ThredoThread<String> first = Thredo.spawn("first", q::take);
             awaitBlocked(k, first, "Queue.take");
             ThredoThread<String> second = Thredo.spawn("second", q::take);
@@ -416,48 +497,141 @@ class QueueTest {
 
     // ---- plain threads ----
 
-    @Test
-    void plainThreadInterruptedInTakeGetsThreadCancelledAndRemovesNothing() throws Exception {
-        Queue<String> q = new Queue<>();
+    /**
+     * A plain (non-thredo) thread in one of the queue's waits, interrupted: the BlockingQueue contract
+     * (rev. 2 §3.6): InterruptedException, the flag cleared; {@code check} then sees nothing taken or inserted.
+     */
+    private static void assertPlainThreadInterruptedIn(String frame, Runnable wait) throws Exception {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("plain-taker").start(() -> {
+        AtomicReference<Boolean> flag = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("plain-waiter").start(() -> {
             try {
-                q.take();
+                wait.run();
             } catch (Throwable e) {
                 thrown.set(e);
+            } finally {
+                flag.set(Thread.currentThread().isInterrupted());
             }
         });
-        awaitParkedIn(t, "dev.thredo.Queue.take");
+        awaitParkedIn(t, frame);
         t.interrupt();
         t.join();
-        assertInstanceOf(ThreadCancelled.class, thrown.get());
+        assertInstanceOf(InterruptedException.class, thrown.get());
+        assertFalse(flag.get(), "the interrupt flag is cleared");
+    }
+
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void plainThreadInterruptedInTakeOrTimedPollGetsInterruptedExceptionAndRemovesNothing(boolean fair) throws Exception {
+        Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
+        assertPlainThreadInterruptedIn("dev.thredo.Queue.take", q::take);
+        assertPlainThreadInterruptedIn("dev.thredo.Queue.poll", () -> q.poll(1, TimeUnit.MINUTES));
         q.put("later");
         assertEquals(List.of("later"), drain(q));
     }
 
-    @Test
-    void plainThreadInterruptedInPutGetsThreadCancelledAndInsertsNothing() throws Exception {
-        Queue<String> q = new Queue<>(1);
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void plainThreadInterruptedInPutOrTimedOfferGetsInterruptedExceptionAndInsertsNothing(boolean fair) throws Exception {
+        Queue<String> q = new Queue<>(1, fair);
         q.put("a");
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("plain-putter").start(() -> {
-            try {
-                q.put("b");
-            } catch (Throwable e) {
-                thrown.set(e);
-            }
-        });
-        awaitParkedIn(t, "dev.thredo.Queue.put");
-        t.interrupt();
-        t.join();
-        assertInstanceOf(ThreadCancelled.class, thrown.get());
+        assertPlainThreadInterruptedIn("dev.thredo.Queue.put", () -> q.put("b"));
+        assertPlainThreadInterruptedIn("dev.thredo.Queue.offer", () -> q.offer("c", 1, TimeUnit.MINUTES));
         assertEquals(List.of("a"), drain(q));
         assertNull(q.poll());
     }
 
-    @Test
-    void plainProducerFeedsThredoConsumers() throws Exception {
-        Queue<Integer> q = new Queue<>(2);
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void plainThreadAlreadyInterruptedGetsInterruptedExceptionEvenWhenItNeedNotWait(boolean fair) throws Exception {
+        Queue<String> q = new Queue<>(2, fair);
+        q.put("a");
+        List<Throwable> thrown = Collections.synchronizedList(new ArrayList<>());
+        List<Boolean> flags = Collections.synchronizedList(new ArrayList<>());
+        List<Runnable> calls = List.of(q::take, () -> q.poll(1, TimeUnit.SECONDS), () -> q.put("b"),
+                () -> q.offer("c", 1, TimeUnit.SECONDS));
+        Thread t = Thread.ofPlatform().name("plain-interrupted").start(() -> {
+            for (Runnable call : calls) {
+                Thread.currentThread().interrupt();
+                try {
+                    call.run();
+                } catch (Throwable e) {
+                    thrown.add(e);
+                }
+                flags.add(Thread.currentThread().isInterrupted());
+            }
+        });
+        t.join();
+        assertEquals(calls.size(), thrown.size(), "every call threw: " + thrown);
+        thrown.forEach(e -> assertInstanceOf(InterruptedException.class, e));
+        assertEquals(Collections.nCopies(calls.size(), false), flags, "the flag is cleared each time");
+        assertEquals(List.of("a"), drain(q), "nothing taken, nothing inserted");
+    }
+
+    /**
+     * A {@code ThreadPoolExecutor} whose work queue is a thredo {@code Queue}: its workers are plain
+     * threads blocked in {@code take} or the timed {@code poll}. {@code shutdown} interrupts the idle
+     * ones, which must see {@code InterruptedException} and retire quietly; {@code shutdownNow}
+     * drains the queue; idle core threads time out under {@code allowCoreThreadTimeOut}. No worker
+     * may die of an exception (a {@code ThreadCancelled} escaping {@code take} would kill it and be
+     * printed by the default handler), which the thread factory's handler records.
+     */
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void threadPoolExecutorWithAThredoWorkQueueShutsDownQuietly(boolean fair) throws Exception {
+        List<Throwable> workerDeaths = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ThreadFactory factory = r -> Thread.ofPlatform().name("pool-worker-", 0)
+                .uncaughtExceptionHandler((th, e) -> workerDeaths.add(e)).unstarted(r);
+        // shutdown: idle workers parked in take are interrupted and retire; queued tasks still run
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(3, 3, 1,
+                TimeUnit.MINUTES, new Queue<>(64, fair), factory);
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        for (int i = 0; i < 30; i++) {
+            pool.execute(ran::incrementAndGet);
+        }
+        until("the 30 tasks ran", () -> ran.get() == 30);
+        until("the workers went idle in take", () -> pool.getActiveCount() == 0);
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS), "shutdown retired the idle workers");
+
+        // shutdownNow: a running task is interrupted, queued ones are handed back, workers retire
+        java.util.concurrent.ThreadPoolExecutor busy = new java.util.concurrent.ThreadPoolExecutor(1, 1, 1,
+                TimeUnit.MINUTES, new Queue<>(16, fair), factory);
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        busy.execute(() -> {
+            started.countDown();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException expected) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (int i = 0; i < 5; i++) {
+            busy.execute(ran::incrementAndGet);
+        }
+        started.await();
+        assertEquals(5, busy.shutdownNow().size(), "the queued tasks are handed back");
+        assertTrue(busy.awaitTermination(10, TimeUnit.SECONDS));
+
+        // allowCoreThreadTimeOut: idle core workers time out in the timed poll, without an interrupt
+        java.util.concurrent.ThreadPoolExecutor idle = new java.util.concurrent.ThreadPoolExecutor(2, 2, 20,
+                TimeUnit.MILLISECONDS, new Queue<>(16, fair), factory);
+        idle.allowCoreThreadTimeOut(true);
+        idle.execute(ran::incrementAndGet);
+        idle.execute(ran::incrementAndGet);
+        until("the idle core workers timed out", () -> idle.getPoolSize() == 0);
+        idle.execute(ran::incrementAndGet); // a new worker starts for it
+        until("the pool works on after its workers timed out", () -> ran.get() == 33);
+        idle.shutdown();
+        assertTrue(idle.awaitTermination(10, TimeUnit.SECONDS));
+
+        assertEquals(List.of(), workerDeaths, "workers that died of an exception");
+    }
+
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void plainProducerFeedsThredoConsumers(boolean fair) throws Exception {
+        Queue<Integer> q = new Queue<>(2, fair);
         int items = 1_000;
         Thread producer = Thread.ofPlatform().name("listener").start(() -> {
             for (int i = 0; i < items; i++) {

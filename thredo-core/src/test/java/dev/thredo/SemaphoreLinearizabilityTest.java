@@ -1,13 +1,27 @@
 package dev.thredo;
 
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link BoundedSemaphore} (2 permits) is linearizable: tryAcquire, release (refused above 2), availablePermits. */
+/** {@link BoundedSemaphore} (2 permits), fair and non-fair, is linearizable: tryAcquire, release (refused above 2), availablePermits. */
 @Timeout(value = 900, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public class SemaphoreLinearizabilityTest {
-    private final BoundedSemaphore semaphore = new BoundedSemaphore(2);
+    private final BoundedSemaphore semaphore = new BoundedSemaphore(2, fair());
+
+    /** Whether the primitive is fair: no, except in {@link Fair}. */
+    boolean fair() {
+        return false;
+    }
+
+    /** The same operations on the fair primitive (Lincheck builds its test instances with a no-argument constructor). */
+    public static class Fair extends SemaphoreLinearizabilityTest {
+        @Override
+        boolean fair() {
+            return true;
+        }
+    }
 
     @Operation
     public boolean tryAcquire() {
@@ -30,8 +44,9 @@ public class SemaphoreLinearizabilityTest {
         return semaphore.availablePermits();
     }
 
-    @Test
-    void isLinearizable() {
-        Linearizability.check("BoundedSemaphore", SemaphoreLinearizabilityTest.class);
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void isLinearizable(boolean fair) {
+        Linearizability.check(fair ? "BoundedSemaphore (fair)" : "BoundedSemaphore", fair ? Fair.class : SemaphoreLinearizabilityTest.class);
     }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The cancellable synchronization primitives (DESIGN §3.6): thredo's test_sync, ported, and the
@@ -290,77 +292,90 @@ class SyncTest {
 
     // ---- test_sync.py: Lock ----
 
-    @Test
-    void lockMakesSecondThreadWaitUntilRelease() throws Exception {
-        assertSecondThreadWaitsUntilRelease(Mutex.of(new Lock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void lockMakesSecondThreadWaitUntilRelease(boolean fair) throws Exception {
+        assertSecondThreadWaitsUntilRelease(Mutex.of(new Lock(fair)));
     }
 
-    @Test
-    void lockWaiterCancelledGetsThreadCancelledAndNeverTheLock() throws Exception {
-        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Lock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void lockWaiterCancelledGetsThreadCancelledAndNeverTheLock(boolean fair) throws Exception {
+        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Lock(fair)));
     }
 
-    @Test
-    void lockRaceKeepsCounterConsistent() throws Exception {
-        assertRaceKeepsCounterConsistent(Mutex.of(new Lock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void lockRaceKeepsCounterConsistent(boolean fair) throws Exception {
+        assertRaceKeepsCounterConsistent(Mutex.of(new Lock(fair)));
     }
 
     // ---- test_sync.py: Semaphore ----
 
-    @Test
-    void semaphoreMakesSecondThreadWaitUntilRelease() throws Exception {
-        assertSecondThreadWaitsUntilRelease(Mutex.of(new Semaphore(1)));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void semaphoreMakesSecondThreadWaitUntilRelease(boolean fair) throws Exception {
+        assertSecondThreadWaitsUntilRelease(Mutex.of(new Semaphore(1, fair)));
     }
 
-    @Test
-    void semaphoreWaiterCancelledGetsThreadCancelledAndNoPermit() throws Exception {
-        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Semaphore(1)));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void semaphoreWaiterCancelledGetsThreadCancelledAndNoPermit(boolean fair) throws Exception {
+        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Semaphore(1, fair)));
     }
 
-    @Test
-    void semaphoreRaceKeepsCounterConsistent() throws Exception {
-        assertRaceKeepsCounterConsistent(Mutex.of(new Semaphore(1)));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void semaphoreRaceKeepsCounterConsistent(boolean fair) throws Exception {
+        assertRaceKeepsCounterConsistent(Mutex.of(new Semaphore(1, fair)));
     }
 
     // ---- test_sync.py: RLock ----
 
-    @Test
-    void reentrantLockMakesSecondThreadWaitUntilRelease() throws Exception {
-        assertSecondThreadWaitsUntilRelease(Mutex.of(new ReentrantLock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void reentrantLockMakesSecondThreadWaitUntilRelease(boolean fair) throws Exception {
+        assertSecondThreadWaitsUntilRelease(Mutex.of(new ReentrantLock(fair)));
     }
 
-    @Test
-    void reentrantLockWaiterCancelledGetsThreadCancelledAndNeverTheLock() throws Exception {
-        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new ReentrantLock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void reentrantLockWaiterCancelledGetsThreadCancelledAndNeverTheLock(boolean fair) throws Exception {
+        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new ReentrantLock(fair)));
     }
 
-    @Test
-    void reentrantLockRaceKeepsCounterConsistent() throws Exception {
-        assertRaceKeepsCounterConsistent(Mutex.of(new ReentrantLock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void reentrantLockRaceKeepsCounterConsistent(boolean fair) throws Exception {
+        assertRaceKeepsCounterConsistent(Mutex.of(new ReentrantLock(fair)));
     }
 
     // ---- test_sync.py: Condition used as a lock ----
 
-    @Test
-    void conditionAsLockMakesSecondThreadWaitUntilRelease() throws Exception {
-        assertSecondThreadWaitsUntilRelease(Mutex.of(new Condition()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionAsLockMakesSecondThreadWaitUntilRelease(boolean fair) throws Exception {
+        assertSecondThreadWaitsUntilRelease(Mutex.of(new Condition(new Lock(fair))));
     }
 
-    @Test
-    void conditionAsLockWaiterCancelledGetsThreadCancelledAndNeverTheLock() throws Exception {
-        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Condition()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionAsLockWaiterCancelledGetsThreadCancelledAndNeverTheLock(boolean fair) throws Exception {
+        assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Condition(new Lock(fair))));
     }
 
-    @Test
-    void conditionAsLockRaceKeepsCounterConsistent() throws Exception {
-        assertRaceKeepsCounterConsistent(Mutex.of(new Condition()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionAsLockRaceKeepsCounterConsistent(boolean fair) throws Exception {
+        assertRaceKeepsCounterConsistent(Mutex.of(new Condition(new Lock(fair))));
     }
 
-    @Test
-    void conditionWaitNotifyAlternatesProducerAndConsumer() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionWaitNotifyAlternatesProducerAndConsumer(boolean fair) throws Exception {
         List<String> order = log();
         inKernel(k -> {
-            Lock lock = new Lock();
+            Lock lock = new Lock(fair);
             Condition cond = new Condition(lock);
             int[] n = {0};
             ThredoThread<Void> consumer = Thredo.spawn("consumer", () -> {
@@ -399,10 +414,11 @@ class SyncTest {
 
     // ---- ownership and bounds ----
 
-    @Test
-    void reentrantLockCanBeLockedAgainByItsOwner() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void reentrantLockCanBeLockedAgainByItsOwner(boolean fair) throws Exception {
         Thredo.run(() -> {
-            ReentrantLock l = new ReentrantLock();
+            ReentrantLock l = new ReentrantLock(fair);
             l.lock();
             l.lock();
             assertTrue(l.tryLock(), "tryLock by the owner re-enters");
@@ -420,10 +436,11 @@ class SyncTest {
         });
     }
 
-    @Test
-    void reentrantLockUnlockByNonOwnerThrowsIllegalMonitorState() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void reentrantLockUnlockByNonOwnerThrowsIllegalMonitorState(boolean fair) throws Exception {
         Thredo.run(() -> {
-            ReentrantLock l = new ReentrantLock();
+            ReentrantLock l = new ReentrantLock(fair);
             l.lock();
             ThredoThread<Void> other = Thredo.spawn(l::unlock);
             ThreadFailed e = assertThrows(ThreadFailed.class, other::join);
@@ -436,10 +453,11 @@ class SyncTest {
         });
     }
 
-    @Test
-    void lockHasNoOwnerSoAnotherThreadMayUnlockIt() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void lockHasNoOwnerSoAnotherThreadMayUnlockIt(boolean fair) throws Exception {
         Thredo.run(() -> {
-            Lock l = new Lock();
+            Lock l = new Lock(fair);
             l.lock();
             Thredo.spawn(l::unlock).join();
             assertFalse(l.isLocked());
@@ -478,10 +496,11 @@ class SyncTest {
 
     // ---- Condition: the re-acquire before any exception propagates ----
 
-    @Test
-    void conditionAwaitOnLockReacquiresTheLockBeforeThreadCancelledPropagates() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionAwaitOnLockReacquiresTheLockBeforeThreadCancelledPropagates(boolean fair) throws Exception {
         inKernel(k -> {
-            Lock lock = new Lock();
+            Lock lock = new Lock(fair);
             Condition cond = lock.newCondition();
             List<String> order = log();
             ThredoThread<Void> waiter = Thredo.spawn("waiter", () -> {
@@ -508,10 +527,11 @@ class SyncTest {
         });
     }
 
-    @Test
-    void conditionAwaitOnReentrantLockRestoresEveryHoldBeforeThreadCancelledPropagates() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionAwaitOnReentrantLockRestoresEveryHoldBeforeThreadCancelledPropagates(boolean fair) throws Exception {
         inKernel(k -> {
-            ReentrantLock lock = new ReentrantLock();
+            ReentrantLock lock = new ReentrantLock(fair);
             Condition cond = lock.newCondition();
             List<String> order = log();
             ThredoThread<Void> waiter = Thredo.spawn("waiter", () -> {
@@ -541,10 +561,11 @@ class SyncTest {
         });
     }
 
-    @Test
-    void conditionAwaitOnLockReacquiresTheLockBeforeThreadTimeoutPropagates() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionAwaitOnLockReacquiresTheLockBeforeThreadTimeoutPropagates(boolean fair) throws Exception {
         Thredo.run(() -> {
-            Lock lock = new Lock();
+            Lock lock = new Lock(fair);
             Condition cond = new Condition(lock);
             List<String> order = log();
             lock.lock();
@@ -569,10 +590,11 @@ class SyncTest {
         });
     }
 
-    @Test
-    void conditionAwaitOnReentrantLockRestoresEveryHoldBeforeThreadTimeoutPropagates() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionAwaitOnReentrantLockRestoresEveryHoldBeforeThreadTimeoutPropagates(boolean fair) throws Exception {
         Thredo.run(() -> {
-            ReentrantLock lock = new ReentrantLock();
+            ReentrantLock lock = new ReentrantLock(fair);
             Condition cond = new Condition(lock);
             lock.lock();
             lock.lock();
@@ -596,13 +618,14 @@ class SyncTest {
         });
     }
 
-    @Test
-    void conditionReacquireWhileCancelledParksInsteadOfSpinning() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionReacquireWhileCancelledParksInsteadOfSpinning(boolean fair) throws Exception {
         // Pitfall 1: the cancelled waiter's interrupt flag is set while it waits to re-take the lock.
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         try (Kernel k = Kernel.builder().platformThreads().build()) {
             k.run(() -> {
-                Lock lock = new Lock();
+                Lock lock = new Lock(fair);
                 Condition cond = lock.newCondition();
                 ThredoThread<Void> waiter = Thredo.spawn("waiter", () -> {
                     lock.lock();
@@ -631,20 +654,22 @@ class SyncTest {
         }
     }
 
-    @Test
-    void signalAndSignalAllWithoutTheLockThrowIllegalMonitorState() {
-        Condition onLock = new Condition(new Lock());
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void signalAndSignalAllWithoutTheLockThrowIllegalMonitorState(boolean fair) {
+        Condition onLock = new Condition(new Lock(fair));
         assertThrows(IllegalMonitorStateException.class, onLock::signal);
         assertThrows(IllegalMonitorStateException.class, onLock::signalAll);
-        Condition onReentrant = new ReentrantLock().newCondition();
+        Condition onReentrant = new ReentrantLock(fair).newCondition();
         assertThrows(IllegalMonitorStateException.class, onReentrant::signal);
         assertThrows(IllegalMonitorStateException.class, onReentrant::signalAll);
     }
 
-    @Test
-    void signalByAThreadNotHoldingTheReentrantLockThrowsIllegalMonitorState() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void signalByAThreadNotHoldingTheReentrantLockThrowsIllegalMonitorState(boolean fair) throws Exception {
         Thredo.run(() -> {
-            ReentrantLock lock = new ReentrantLock();
+            ReentrantLock lock = new ReentrantLock(fair);
             Condition cond = lock.newCondition();
             lock.lock();
             try {
@@ -659,25 +684,27 @@ class SyncTest {
         });
     }
 
-    @Test
-    void awaitWithoutTheLockThrowsIllegalMonitorStateAndLeavesItFree() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void awaitWithoutTheLockThrowsIllegalMonitorStateAndLeavesItFree(boolean fair) throws Exception {
         Thredo.run(() -> {
-            Lock lock = new Lock();
+            Lock lock = new Lock(fair);
             Condition cond = lock.newCondition();
             assertThrows(IllegalMonitorStateException.class, cond::await);
             assertFalse(lock.isLocked());
             assertFalse(cond.hasWaiters());
-            ReentrantLock rl = new ReentrantLock();
+            ReentrantLock rl = new ReentrantLock(fair);
             assertThrows(IllegalMonitorStateException.class, rl.newCondition()::await);
             assertFalse(rl.isLocked());
             return null;
         });
     }
 
-    @Test
-    void conditionWaiterSignalledBeforeSeeingItsCancellationReturnsNormallyHoldingTheLock() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionWaiterSignalledBeforeSeeingItsCancellationReturnsNormallyHoldingTheLock(boolean fair) throws Exception {
         inKernel(k -> {
-            Lock lock = new Lock();
+            Lock lock = new Lock(fair);
             Condition cond = lock.newCondition();
             List<String> order = log();
             ThredoThread<Void> waiter = Thredo.spawn("waiter", () -> {
@@ -704,10 +731,11 @@ class SyncTest {
         });
     }
 
-    @Test
-    void conditionWaiterCancelledConsumesNoSignal() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionWaiterCancelledConsumesNoSignal(boolean fair) throws Exception {
         inKernel(k -> {
-            Lock lock = new Lock();
+            Lock lock = new Lock(fair);
             Condition cond = lock.newCondition();
             List<ThredoThread<String>> waiters = new ArrayList<>();
             for (String name : List.of("cancelled", "next")) {
@@ -732,10 +760,11 @@ class SyncTest {
         });
     }
 
-    @Test
-    void conditionWaiterTimedOutConsumesNoSignal() throws Exception {
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void conditionWaiterTimedOutConsumesNoSignal(boolean fair) throws Exception {
         inKernel(k -> {
-            Lock lock = new Lock();
+            Lock lock = new Lock(fair);
             Condition cond = lock.newCondition();
             ThredoThread<Boolean> timed = Thredo.spawn("timed", () -> {
                 lock.lock();
@@ -767,9 +796,9 @@ class SyncTest {
     // ---- FIFO hand-off, abandoned waiters, timeouts ----
 
     @Test
-    void lockIsHandedToWaitersInArrivalOrder() throws Exception {
+    void fairLockIsHandedToWaitersInArrivalOrder() throws Exception {
         inKernel(k -> {
-            Lock lock = new Lock();
+            Lock lock = new Lock(true);
             List<String> order = log();
             lock.lock();
             List<ThredoThread<Void>> waiters = new ArrayList<>();
@@ -792,9 +821,76 @@ class SyncTest {
     }
 
     @Test
-    void semaphoreReleaseGoesToTheLongestWaiterNotToABarger() throws Exception {
+    void nonFairLockWakesWaitersInArrivalOrder() throws Exception {
         inKernel(k -> {
-            Semaphore s = new Semaphore(0);
+            Lock lock = new Lock();
+            List<String> order = log();
+            lock.lock();
+            List<ThredoThread<Void>> waiters = new ArrayList<>();
+            for (String name : List.of("a", "b", "c")) {
+                ThredoThread<Void> w = Thredo.spawn(name, () -> {
+                    lock.lock();
+                    order.add(name);
+                    lock.unlock();
+                });
+                awaitBlocked(k, w, "Lock.lock");
+                waiters.add(w);
+            }
+            lock.unlock(); // nobody else competes: each unlock wakes the next in line, which takes it
+            for (ThredoThread<Void> w : waiters) {
+                w.join();
+            }
+            assertEquals(List.of("a", "b", "c"), order);
+        });
+    }
+
+    /**
+     * The difference between the modes, seen from a running thread that unlocks and locks again at
+     * once while a waiter is parked: non-fair, it takes the lock back ahead of the woken waiter (which
+     * then waits again and gets the lock later); fair, the unlock handed the lock to the waiter and the
+     * running thread waits behind it. Non-fair rounds until the barge is seen (the first, in
+     * practice); the bound only catches a lock that never lets a running thread barge.
+     */
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void runningThreadBargesAheadOfAWokenWaiterOnlyWhenNonFair(boolean fair) throws Exception {
+        inKernel(k -> {
+            int barged = 0;
+            int rounds = 0;
+            while (rounds < (fair ? 20 : 1_000) && (fair || barged == 0)) {
+                rounds++;
+                ReentrantLock lock = new ReentrantLock(fair);
+                List<String> order = log();
+                lock.lock();
+                ThredoThread<Void> waiter = Thredo.spawn("waiter", () -> {
+                    lock.lock();
+                    order.add("waiter");
+                    lock.unlock();
+                });
+                awaitBlocked(k, waiter, "ReentrantLock.lock");
+                assertTrue(lock.hasQueuedThread(waiter.thread()));
+                lock.unlock();
+                lock.lock();
+                order.add("runner");
+                lock.unlock();
+                waiter.join();
+                if (order.get(0).equals("runner")) {
+                    barged++;
+                }
+            }
+            if (fair) {
+                assertEquals(0, barged, "a fair lock let a running thread go ahead of its waiter");
+            } else {
+                assertEquals(1, barged, "a non-fair lock never let the running thread take it back in " + rounds + " rounds");
+            }
+        });
+    }
+
+    @Test
+    void fairSemaphoreReleaseGoesToTheLongestWaiterNotToABarger() throws Exception {
+        inKernel(k -> {
+            Semaphore s = new Semaphore(0, true);
+
             ThredoThread<Void> waiter = Thredo.spawn("waiter", s::acquire);
             awaitBlocked(k, waiter, "Semaphore.acquire");
             s.release();
@@ -804,34 +900,40 @@ class SyncTest {
         });
     }
 
-    @Test
-    void cancelledLockWaiterIsSkippedByTheFifoHandOff() throws Exception {
-        assertHandOffSkipsCancelledWaiter(Mutex.of(new Lock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void cancelledLockWaiterIsSkippedByTheFifoHandOff(boolean fair) throws Exception {
+        assertHandOffSkipsCancelledWaiter(Mutex.of(new Lock(fair)));
     }
 
-    @Test
-    void cancelledReentrantLockWaiterIsSkippedByTheFifoHandOff() throws Exception {
-        assertHandOffSkipsCancelledWaiter(Mutex.of(new ReentrantLock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void cancelledReentrantLockWaiterIsSkippedByTheFifoHandOff(boolean fair) throws Exception {
+        assertHandOffSkipsCancelledWaiter(Mutex.of(new ReentrantLock(fair)));
     }
 
-    @Test
-    void cancelledSemaphoreWaiterIsSkippedByTheFifoHandOff() throws Exception {
-        assertHandOffSkipsCancelledWaiter(Mutex.of(new Semaphore(1)));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void cancelledSemaphoreWaiterIsSkippedByTheFifoHandOff(boolean fair) throws Exception {
+        assertHandOffSkipsCancelledWaiter(Mutex.of(new Semaphore(1, fair)));
     }
 
-    @Test
-    void lockWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNeverTheLock() throws Exception {
-        assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new Lock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void lockWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNeverTheLock(boolean fair) throws Exception {
+        assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new Lock(fair)));
     }
 
-    @Test
-    void reentrantLockWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNeverTheLock() throws Exception {
-        assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new ReentrantLock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void reentrantLockWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNeverTheLock(boolean fair) throws Exception {
+        assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new ReentrantLock(fair)));
     }
 
-    @Test
-    void semaphoreWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNoPermit() throws Exception {
-        assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new Semaphore(1)));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void semaphoreWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNoPermit(boolean fair) throws Exception {
+        assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new Semaphore(1, fair)));
     }
 
     @Test
@@ -844,19 +946,22 @@ class SyncTest {
         });
     }
 
-    @Test
-    void lockWaiterHandedTheLockBeforeSeeingItsCancellationReturnsHoldingIt() throws Exception {
-        assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new Lock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void lockWaiterHandedTheLockBeforeSeeingItsCancellationReturnsHoldingIt(boolean fair) throws Exception {
+        assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new Lock(fair)));
     }
 
-    @Test
-    void reentrantLockWaiterHandedTheLockBeforeSeeingItsCancellationReturnsHoldingIt() throws Exception {
-        assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new ReentrantLock()));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void reentrantLockWaiterHandedTheLockBeforeSeeingItsCancellationReturnsHoldingIt(boolean fair) throws Exception {
+        assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new ReentrantLock(fair)));
     }
 
-    @Test
-    void semaphoreWaiterHandedAPermitBeforeSeeingItsCancellationReturnsWithIt() throws Exception {
-        assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new Semaphore(1)));
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void semaphoreWaiterHandedAPermitBeforeSeeingItsCancellationReturnsWithIt(boolean fair) throws Exception {
+        assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new Semaphore(1, fair)));
     }
 
     // ---- plain (non-thredo) threads ----
@@ -875,75 +980,144 @@ class SyncTest {
         });
     }
 
-    /** A plain thread blocked in {@code wait} and interrupted ends with ThreadCancelled, its interrupt still set. */
-    private static void assertPlainThreadInterruptEndsWaitWithThreadCancelled(Runnable wait, String frame) throws Exception {
+    /**
+     * A plain thread blocked in {@code wait} and interrupted ends as the JDK interface says: with
+     * {@link InterruptedException} and its interrupt flag cleared (rev. 2 §3.6).
+     */
+    private static void assertPlainThreadInterruptEndsWaitWithInterruptedException(Runnable wait, String frame) throws Exception {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicReference<Boolean> interrupted = new AtomicReference<>();
         Thread t = plain("plain-waiter", thrown, interrupted, wait);
         awaitParkedIn(t, frame);
         t.interrupt();
         t.join();
-        assertInstanceOf(ThreadCancelled.class, thrown.get());
-        assertTrue(interrupted.get(), "the interrupt flag stays set, as for the JDK's waits");
+        assertInstanceOf(InterruptedException.class, thrown.get());
+        assertFalse(interrupted.get(), "the interrupt flag is cleared, as for the JDK's waits");
     }
 
-    @Test
-    void plainThreadInterruptedWhileWaitingForLockGetsThreadCancelledAndNeverTheLock() throws Exception {
-        Lock lock = new Lock();
+    /** The same wait entered by a plain thread that is already interrupted throws at once, taking nothing. */
+    private static void assertPlainThreadInterruptedBeforeItCallsGetsInterruptedException(Runnable wait) throws Exception {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> interrupted = new AtomicReference<>();
+        Thread t = plain("plain-interrupted", thrown, interrupted, () -> {
+            Thread.currentThread().interrupt();
+            wait.run();
+        });
+        t.join();
+        assertInstanceOf(InterruptedException.class, thrown.get());
+        assertFalse(interrupted.get(), "the interrupt flag is cleared");
+    }
+
+    /**
+     * {@code lock()} of a plain thread ignores interrupts, as the JDK's {@code Lock.lock()}: it keeps
+     * waiting, gets the lock when it is released, and returns with its interrupt flag set.
+     */
+    private static void assertPlainThreadLockIgnoresInterrupt(java.util.concurrent.locks.Lock lock) throws Exception {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> interrupted = new AtomicReference<>();
+        AtomicReference<Boolean> gotIt = new AtomicReference<>();
         lock.lock();
-        assertPlainThreadInterruptEndsWaitWithThreadCancelled(lock::lock, "dev.thredo.Lock.lock");
+        Thread t = plain("plain-locker", thrown, interrupted, () -> {
+            lock.lock();
+            gotIt.set(true);
+        });
+        awaitParkedIn(t, "dev.thredo.PermitLock.lock");
+        t.interrupt();
+        awaitParkedIn(t, "dev.thredo.PermitLock.lock"); // still waiting: the interrupt did not end the wait
+        assertNull(thrown.get());
+        assertTrue(t.isAlive());
+        lock.unlock();
+        t.join();
+        assertNull(thrown.get());
+        assertTrue(gotIt.get());
+        assertTrue(interrupted.get(), "the interrupt flag is set again after the wait");
+    }
+
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void plainThreadLockIgnoresAnInterruptAsTheJdkLockDoes(boolean fair) throws Exception {
+        Lock lock = new Lock(fair);
+        assertPlainThreadLockIgnoresInterrupt(lock);
+        assertTrue(lock.isLocked(), "the plain thread took it (a Lock has no owner)");
+        lock.unlock();
+        ReentrantLock reentrant = new ReentrantLock(fair);
+        assertPlainThreadLockIgnoresInterrupt(reentrant);
+        assertTrue(reentrant.isLocked(), "held by the plain thread, which ended holding it");
+    }
+
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void plainThreadInterruptedInLockInterruptiblyGetsInterruptedExceptionAndNeverTheLock(boolean fair) throws Exception {
+        for (PermitLock lock : List.of(new Lock(fair), new ReentrantLock(fair))) {
+            lock.lock();
+            assertPlainThreadInterruptEndsWaitWithInterruptedException(lock::lockInterruptibly,
+                    "dev.thredo.PermitLock.lockInterruptibly");
+            lock.unlock();
+            assertTrue(lock.tryLock(), lock + ": free, nothing was handed to the interrupted waiter");
+            lock.unlock();
+            assertPlainThreadInterruptedBeforeItCallsGetsInterruptedException(lock::lockInterruptibly);
+            assertTrue(lock.tryLock(), lock + ": an interrupted lockInterruptibly took nothing, free as it was");
+            lock.unlock();
+        }
+    }
+
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void plainThreadInterruptedInTimedTryLockGetsInterruptedExceptionAndNeverTheLock(boolean fair) throws Exception {
+        ReentrantLock lock = new ReentrantLock(fair);
+        lock.lock();
+        assertPlainThreadInterruptEndsWaitWithInterruptedException(() -> lock.tryLock(1, TimeUnit.MINUTES),
+                "dev.thredo.PermitLock.tryLock");
         lock.unlock();
         assertFalse(lock.isLocked());
     }
 
-    @Test
-    void plainThreadInterruptedWhileWaitingForReentrantLockGetsThreadCancelledAndNeverTheLock() throws Exception {
-        ReentrantLock lock = new ReentrantLock();
-        lock.lock();
-        assertPlainThreadInterruptEndsWaitWithThreadCancelled(lock::lock, "dev.thredo.ReentrantLock.lock");
-        lock.unlock();
-        assertFalse(lock.isLocked());
-    }
-
-    @Test
-    void plainThreadInterruptedWhileWaitingForSemaphoreGetsThreadCancelledAndNoPermit() throws Exception {
-        Semaphore s = new Semaphore(0);
-        assertPlainThreadInterruptEndsWaitWithThreadCancelled(s::acquire, "dev.thredo.Semaphore.acquire");
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void plainThreadInterruptedWhileWaitingForSemaphoreGetsInterruptedExceptionAndNoPermit(boolean fair) throws Exception {
+        Semaphore s = new Semaphore(0, fair);
+        assertPlainThreadInterruptEndsWaitWithInterruptedException(s::acquire, "dev.thredo.Semaphore.acquire");
+        assertPlainThreadInterruptEndsWaitWithInterruptedException(() -> s.tryAcquire(1, TimeUnit.MINUTES),
+                "dev.thredo.Semaphore.tryAcquire");
         s.release();
         assertEquals(1, s.availablePermits());
+        assertPlainThreadInterruptedBeforeItCallsGetsInterruptedException(s::acquire);
+        assertEquals(1, s.availablePermits(), "an interrupted acquire took no permit, though one was free");
     }
 
     @Test
-    void plainThreadInterruptedWhileWaitingForEventGetsThreadCancelled() throws Exception {
+    void plainThreadInterruptedWhileWaitingForEventGetsInterruptedException() throws Exception {
         Event evt = new Event();
-        assertPlainThreadInterruptEndsWaitWithThreadCancelled(evt::await, "dev.thredo.Event.await");
+        assertPlainThreadInterruptEndsWaitWithInterruptedException(evt::await, "dev.thredo.Event.await");
         assertFalse(evt.isSet());
     }
 
-    @Test
-    void plainThreadInterruptedInConditionAwaitGetsThreadCancelledHoldingTheLock() throws Exception {
-        ReentrantLock lock = new ReentrantLock();
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void plainThreadInterruptedInConditionAwaitGetsInterruptedExceptionHoldingTheLock(boolean fair) throws Exception {
+        ReentrantLock lock = new ReentrantLock(fair);
         Condition cond = lock.newCondition();
         AtomicReference<String> inCatch = new AtomicReference<>();
-        assertPlainThreadInterruptEndsWaitWithThreadCancelled(() -> {
+        assertPlainThreadInterruptEndsWaitWithInterruptedException(() -> {
             lock.lock();
             try {
                 cond.await();
-            } catch (ThreadCancelled e) {
-                inCatch.set("held=" + lock.isHeldByCurrentThread());
+            } catch (Throwable e) { // InterruptedException, which thredo's await does not declare
+                inCatch.set("held=" + lock.isHeldByCurrentThread() + " holds=" + lock.getHoldCount());
                 throw e;
             } finally {
                 lock.unlock();
             }
         }, "dev.thredo.Condition.await");
-        assertEquals("held=true", inCatch.get());
+        assertEquals("held=true holds=1", inCatch.get());
         assertFalse(lock.isLocked());
     }
 
-    @Test
-    void plainThreadsHandTheLockOverLikeAJdkLock() throws Exception {
-        Lock lock = new Lock();
-        Semaphore s = new Semaphore(0);
+    @ParameterizedTest(name = "fair={0}")
+    @ValueSource(booleans = {false, true})
+    void plainThreadsHandTheLockOverLikeAJdkLock(boolean fair) throws Exception {
+        Lock lock = new Lock(fair);
+        Semaphore s = new Semaphore(0, fair);
         lock.lock();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicReference<Boolean> interrupted = new AtomicReference<>();
@@ -952,7 +1126,7 @@ class SyncTest {
             lock.unlock();
             s.acquire();
         });
-        awaitParkedIn(t, "dev.thredo.Lock.lock");
+        awaitParkedIn(t, "dev.thredo.PermitLock.lock");
         lock.unlock();
         awaitParkedIn(t, "dev.thredo.Semaphore.acquire");
         s.release();

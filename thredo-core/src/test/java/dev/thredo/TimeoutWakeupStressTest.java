@@ -33,6 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * signal went to the next waiter). A waiter that was handed its lock, permit or item while being
  * cancelled returns normally and its cancellation stays pending (it ends {@code CANCELLED} at its next
  * blocking call instead of sleeping on). Every waiter ends within a bound: none is parked forever.
+ * Every primitive with a fairness mode runs in both: fair (the wake-up hands over) and non-fair (the
+ * wake-up frees the primitive and wakes the waiter, which retries).
  */
 @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TimeoutWakeupStressTest {
@@ -119,8 +121,8 @@ class TimeoutWakeupStressTest {
 
     /** {@link Lock} has no owner: the main thread sees whether the waiter took it and releases it for it. */
     static final class LockRace extends HeldLockRace<Lock> {
-        LockRace() {
-            super("Lock.lock", new Lock());
+        LockRace(boolean fair) {
+            super("Lock.lock" + mode(fair), new Lock(fair));
         }
 
         @Override
@@ -141,8 +143,8 @@ class TimeoutWakeupStressTest {
 
     /** {@link ReentrantLock} is owned: the waiter checks and releases its own hold. */
     static final class ReentrantLockRace extends HeldLockRace<ReentrantLock> {
-        ReentrantLockRace() {
-            super("ReentrantLock.lock", new ReentrantLock());
+        ReentrantLockRace(boolean fair) {
+            super("ReentrantLock.lock" + mode(fair), new ReentrantLock(fair));
         }
 
         @Override
@@ -168,10 +170,11 @@ class TimeoutWakeupStressTest {
     }
 
     static final class SemaphoreRace extends Race {
-        final Semaphore sem = new Semaphore(0);
+        final Semaphore sem;
 
-        SemaphoreRace() {
-            super("Semaphore.acquire");
+        SemaphoreRace(boolean fair) {
+            super("Semaphore.acquire" + mode(fair));
+            sem = new Semaphore(0, fair);
         }
 
         @Override
@@ -201,11 +204,12 @@ class TimeoutWakeupStressTest {
     }
 
     static final class TakeRace extends Race {
-        final Queue<Long> q = new Queue<>(1);
+        final Queue<Long> q;
         volatile Long taken;
 
-        TakeRace() {
-            super("Queue.take");
+        TakeRace(boolean fair) {
+            super("Queue.take" + mode(fair));
+            q = new Queue<>(1, fair);
         }
 
         @Override
@@ -242,10 +246,11 @@ class TimeoutWakeupStressTest {
     }
 
     static final class PutRace extends Race {
-        final Queue<Long> q = new Queue<>(1);
+        final Queue<Long> q;
 
-        PutRace() {
-            super("Queue.put");
+        PutRace(boolean fair) {
+            super("Queue.put" + mode(fair));
+            q = new Queue<>(1, fair);
         }
 
         @Override
@@ -287,13 +292,15 @@ class TimeoutWakeupStressTest {
      * one was woken.
      */
     static final class ConditionRace extends Race {
-        final Lock lock = new Lock();
-        final Condition cond = new Condition(lock);
+        final Lock lock;
+        final Condition cond;
         boolean secondQueued; // guarded by lock
         ThredoThread<Void> second;
 
-        ConditionRace() {
-            super("Condition.await");
+        ConditionRace(boolean fair) {
+            super("Condition.await" + mode(fair));
+            lock = new Lock(fair);
+            cond = new Condition(lock);
         }
 
         @Override
@@ -563,16 +570,21 @@ class TimeoutWakeupStressTest {
         return Stress.size(10_000, 100_000);
     }
 
-    /** Every primitive with its seed; a fresh primitive per run. */
+    /** " (fair)" or " (non-fair)", for a race's name. */
+    static String mode(boolean fair) {
+        return fair ? " (fair)" : " (non-fair)";
+    }
+
+    /** Every primitive in both fairness modes (Event has none) with its seed; a fresh primitive per run. */
     static Stream<Arguments> primitives() {
-        return Stream.of(
-                Arguments.of(new LockRace(), 0x71L),
-                Arguments.of(new ReentrantLockRace(), 0x72L),
-                Arguments.of(new SemaphoreRace(), 0x73L),
-                Arguments.of(new TakeRace(), 0x74L),
-                Arguments.of(new PutRace(), 0x75L),
-                Arguments.of(new ConditionRace(), 0x76L),
-                Arguments.of(new EventRace(), 0x77L));
+        Stream<Arguments> withFairness = Stream.of(false, true).flatMap(fair -> Stream.of(
+                Arguments.of(new LockRace(fair), 0x71L),
+                Arguments.of(new ReentrantLockRace(fair), 0x72L),
+                Arguments.of(new SemaphoreRace(fair), 0x73L),
+                Arguments.of(new TakeRace(fair), 0x74L),
+                Arguments.of(new PutRace(fair), 0x75L),
+                Arguments.of(new ConditionRace(fair), 0x76L)));
+        return Stream.concat(withFairness, Stream.of(Arguments.of(new EventRace(), 0x77L)));
     }
 
     @ParameterizedTest(name = "{0}")

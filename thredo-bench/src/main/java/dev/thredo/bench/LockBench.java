@@ -18,11 +18,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Figure (d): lock throughput under contention. One operation is {@link #ACQUISITIONS}
- * lock/increment/unlock rounds shared by {@code threads} threads; time per operation, so throughput
- * = ACQUISITIONS / time. thredo's locks run in thredo threads, the JDK's
- * {@link java.util.concurrent.locks.ReentrantLock} (default, non-fair: the baseline; and fair, for
- * reference only) in bare virtual threads.
+ * Figure (d): lock and semaphore throughput under contention. One operation is {@link #ACQUISITIONS}
+ * acquire/increment/release rounds shared by {@code threads} threads; time per operation, so
+ * throughput = ACQUISITIONS / time. thredo's primitives run in thredo threads, the JDK's in bare
+ * virtual threads, policy against policy: thredo's non-fair (default) locks against the JDK's default
+ * non-fair {@link java.util.concurrent.locks.ReentrantLock}, the fair ones against the fair JDK lock,
+ * and thredo's non-fair {@code Semaphore(1)} against {@link java.util.concurrent.Semaphore}{@code (1)}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,30 +49,87 @@ public class LockBench {
 
     @Benchmark
     public long thredoLock() {
-        return inThredo(new dev.thredo.Lock());
+        return inThredo(locked(new dev.thredo.Lock()));
     }
 
     @Benchmark
     public long thredoReentrantLock() {
-        return inThredo(new dev.thredo.ReentrantLock());
+        return inThredo(locked(new dev.thredo.ReentrantLock()));
+    }
+
+    @Benchmark
+    public long thredoFairLock() {
+        return inThredo(locked(new dev.thredo.Lock(true)));
+    }
+
+    @Benchmark
+    public long thredoFairReentrantLock() {
+        return inThredo(locked(new dev.thredo.ReentrantLock(true)));
     }
 
     @Benchmark
     public long jdkReentrantLock() throws InterruptedException {
-        return inVirtual(new java.util.concurrent.locks.ReentrantLock());
+        return inVirtual(locked(new java.util.concurrent.locks.ReentrantLock()));
     }
 
-    /** Not the baseline (that is the default, non-fair lock): a reference for what FIFO fairness costs. */
     @Benchmark
     public long jdkFairReentrantLock() throws InterruptedException {
-        return inVirtual(new java.util.concurrent.locks.ReentrantLock(true));
+        return inVirtual(locked(new java.util.concurrent.locks.ReentrantLock(true)));
     }
 
-    private long inVirtual(Lock lock) throws InterruptedException {
+    @Benchmark
+    public long thredoSemaphore() {
+        dev.thredo.Semaphore s = new dev.thredo.Semaphore(1);
+        return inThredo(n -> {
+            for (int i = 0; i < n; i++) {
+                s.acquire();
+                try {
+                    counter++;
+                } finally {
+                    s.release();
+                }
+            }
+        });
+    }
+
+    @Benchmark
+    public long jdkSemaphore() throws InterruptedException {
+        java.util.concurrent.Semaphore s = new java.util.concurrent.Semaphore(1);
+        return inVirtual(n -> {
+            for (int i = 0; i < n; i++) {
+                s.acquireUninterruptibly();
+                try {
+                    counter++;
+                } finally {
+                    s.release();
+                }
+            }
+        });
+    }
+
+    /** One thread's share of the rounds. */
+    interface Rounds {
+        void run(int n);
+    }
+
+    private Rounds locked(Lock lock) {
+        return n -> {
+            for (int i = 0; i < n; i++) {
+                lock.lock();
+                try {
+                    counter++;
+                } finally {
+                    lock.unlock();
+                }
+            }
+        };
+    }
+
+    private long inVirtual(Rounds rounds) throws InterruptedException {
         List<Thread> ts = new ArrayList<>(threads);
         int per = ACQUISITIONS / threads;
         for (int i = 0; i < threads; i++) {
-            ts.add(Thread.ofVirtual().start(() -> rounds(lock, per)));
+            ts.add(Thread.ofVirtual().start(() -> rounds.run(per)));
         }
         for (Thread t : ts) {
             t.join();
@@ -79,26 +137,15 @@ public class LockBench {
         return counter;
     }
 
-    private long inThredo(Lock lock) {
+    private long inThredo(Rounds rounds) {
         List<ThredoThread<?>> ts = new ArrayList<>(threads);
         int per = ACQUISITIONS / threads;
         for (int i = 0; i < threads; i++) {
-            ts.add(kernel.spawn(() -> rounds(lock, per)));
+            ts.add(kernel.spawn(() -> rounds.run(per)));
         }
         for (ThredoThread<?> t : ts) {
             t.join();
         }
         return counter;
-    }
-
-    private void rounds(Lock lock, int n) {
-        for (int i = 0; i < n; i++) {
-            lock.lock();
-            try {
-                counter++;
-            } finally {
-                lock.unlock();
-            }
-        }
     }
 }

@@ -246,17 +246,20 @@ public final class Runner {
                         + " (better of the two)", QueueBench.ITEMS, 1.0);
             }
         }
-        // (d)
-        for (String lock : List.of("thredoLock", "thredoReentrantLock")) {
-            for (String threads : List.of("2", "8")) {
-                String params = "[threads=" + threads + "]";
-                Result<?> fair = score("LockBench.jdkFairReentrantLock" + params);
-                String reference = fair == null ? "" : "; fair j.u.c lock, for reference only: " + mops(fair, LockBench.ACQUISITIONS);
-                throughputRow(sb, "`" + (lock.equals("thredoLock") ? "Lock" : "ReentrantLock") + "`, " + threads
-                        + " contending threads (lock/unlock per s)",
-                        score("LockBench." + lock + params), score("LockBench.jdkReentrantLock" + params),
-                        "`j.u.c.locks.ReentrantLock` (non-fair default)" + reference, LockBench.ACQUISITIONS, 0.8);
+        // (d) policy against policy: non-fair against the JDK's default lock, fair against the fair one
+        for (String threads : List.of("2", "8")) {
+            String params = "[threads=" + threads + "]";
+            for (String lock : List.of("Lock", "ReentrantLock")) {
+                throughputRow(sb, "`" + lock + "` (non-fair, the default), " + threads + " contending threads (lock/unlock per s)",
+                        score("LockBench.thredo" + lock + params), score("LockBench.jdkReentrantLock" + params),
+                        "`j.u.c.locks.ReentrantLock()` (non-fair default)", LockBench.ACQUISITIONS, 0.8);
+                throughputRow(sb, "`" + lock + "(true)` (fair), " + threads + " contending threads (lock/unlock per s)",
+                        score("LockBench.thredoFair" + lock + params), score("LockBench.jdkFairReentrantLock" + params),
+                        "`j.u.c.locks.ReentrantLock(true)` (fair)", LockBench.ACQUISITIONS, 1.0);
             }
+            throughputRow(sb, "`Semaphore(1)` (non-fair), " + threads + " contending threads (acquire/release per s)",
+                    score("LockBench.thredoSemaphore" + params), score("LockBench.jdkSemaphore" + params),
+                    "`j.u.c.Semaphore(1)` (non-fair default)", LockBench.ACQUISITIONS, 0.8);
         }
         // (e) added ns
         Result<?> tt = score("TimeoutBench.thredo");

@@ -3,17 +3,26 @@ package dev.thredo.internal;
 import dev.thredo.ThreadCancelled;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The single parking loop behind every thredo wait: sleep, join, group waits, kernel close, and the
  * synchronization primitives.
  *
- * <p>A {@link Mode#CANCELLABLE} wait is a delivery point: it ends with the thread's pending
- * {@link ThreadCancelled} or expired deadline, but only if it can first abandon its {@link Waiter};
- * a waiter that was signalled first returns normally and leaves the cancellation pending (the
- * did-not-happen rule, decided by one CAS). A {@link Mode#HOLD} wait ignores both; it is for the
- * internal waits that must finish whatever happens (a group waiting for its cancelled members, the
- * re-acquire in {@code Condition.await}).
+ * <p>A cancellable wait (every {@link Mode} but {@link Mode#HOLD}) is a delivery point: it ends with
+ * the thread's pending {@link ThreadCancelled} or expired deadline, but only if it can first abandon
+ * its {@link Waiter}; a waiter that was signalled first returns normally and leaves the cancellation
+ * pending (the did-not-happen rule, decided by one CAS). A {@link Mode#HOLD} wait ignores both; it is
+ * for the internal waits that must finish whatever happens (a group waiting for its cancelled
+ * members, the re-acquire in {@code Condition.await}). The modes differ only for a thread that is not
+ * a thredo thread, which has no cancellation but its interrupt.
+ *
+ * <p>Two ways to acquire: {@link #acquire} for a <em>hand-off</em> (fair) primitive, whose releaser
+ * gives what is waited for to the first waiter and signals it, and {@link #acquireRetrying} for a
+ * <em>barging</em> (non-fair) one, whose releaser makes the resource free and signals the first waiter
+ * only to wake it; the woken waiter then competes with running threads and, if it loses, waits again
+ * at the head of the queue. In both, a signal is consumed by exactly one waiter, and a waiter that
+ * gives up before its signal is unlinked, so nothing is handed to (or woken for) a cancelled waiter.
  *
  * <p>The interrupt flag: a pending interrupt makes {@code LockSupport.park} return at once, so a
  * wait that holds cancellation back clears the flag while it parks (or it would spin) and the
@@ -21,10 +30,24 @@ import java.util.function.BooleanSupplier;
  * delivered. An interrupt from outside is taken as a cancellation request.
  */
 public final class Parking {
-    /** How a wait treats cancellation and deadlines. */
+    /** How a wait treats cancellation and deadlines, and, in a thread that is not a thredo thread, its interrupt. */
     public enum Mode {
-        /** A delivery point: cancellation and expired deadlines end the wait by exception. */
+        /**
+         * A delivery point: cancellation and expired deadlines end the wait by exception. Outside a
+         * thredo thread an interrupt ends it with {@link ThreadCancelled}, the flag left set.
+         */
         CANCELLABLE,
+        /**
+         * As {@link #CANCELLABLE} in a thredo thread; outside one, the JDK interfaces' contract: an
+         * interrupt ends the wait with {@link InterruptedException} (thrown even where the signature
+         * does not declare it) and the flag cleared.
+         */
+        INTERRUPTIBLE,
+        /**
+         * As {@link #CANCELLABLE} in a thredo thread; outside one, the contract of the JDK's
+         * {@code Lock.lock()}: interrupts are ignored while waiting and the flag is set again after.
+         */
+        UNINTERRUPTIBLE,
         /** Cancellation and deadlines are held back until the wait is over. */
         HOLD
     }
@@ -41,8 +64,8 @@ public final class Parking {
      * @param limitNanos a {@link System#nanoTime()} at which the wait gives up by itself, or
      *     {@link Clocks#NO_DEADLINE}
      * @return {@code true} if signalled, {@code false} if {@code limitNanos} passed first
-     * @throws ThreadCancelled in a {@link Mode#CANCELLABLE} wait, when the thread was cancelled or
-     *     a deadline expired and the waiter could abandon before being signalled
+     * @throws ThreadCancelled in a cancellable wait, when the thread was cancelled or a deadline
+     *     expired and the waiter could abandon before being signalled
      */
     public static boolean await(Waiter w, String blockedOn, Mode mode, long limitNanos) {
         ThreadControl self = ThreadControl.current();
@@ -55,13 +78,16 @@ public final class Parking {
                 if (w.isSignalled()) {
                     return true;
                 }
-                if (mode == Mode.CANCELLABLE) {
-                    ThreadCancelled abort = self != null ? self.pendingAbort() : foreignAbort();
+                if (mode != Mode.HOLD) {
+                    Throwable abort = self != null ? self.pendingAbort() : foreignAbort(mode);
                     if (abort != null) {
                         if (w.abandon()) {
-                            throw abort;
+                            if (abort instanceof InterruptedException) {
+                                Thread.interrupted(); // the JDK contract: thrown with the flag cleared
+                            }
+                            throw Parking.<RuntimeException>sneaky(abort);
                         }
-                        return true;
+                        return true; // signalled first: the interrupt (or cancellation) stays pending
                     }
                 }
                 long now = System.nanoTime();
@@ -69,18 +95,18 @@ public final class Parking {
                     return !w.abandon();
                 }
                 long until = limitNanos;
-                if (mode == Mode.CANCELLABLE && self != null) {
+                if (mode != Mode.HOLD && self != null) {
                     long deadline = self.visibleDeadline();
                     if (deadline != Clocks.NO_DEADLINE && (until == Clocks.NO_DEADLINE || deadline - until < 0)) {
                         until = deadline; // an expired deadline is delivered by the next round
                     }
                 }
                 // Cancellation is held back here (HOLD mode or a shield): park without the flag. A
-                // foreign thread's cancellable wait keeps it: an interrupt that came after the check
+                // foreign thread's interruptible wait keeps it: an interrupt that came after the check
                 // above must end the wait at the next round, not be swallowed.
                 if (self != null) {
                     self.absorbInterrupt();
-                } else if (mode == Mode.HOLD && Thread.interrupted()) {
+                } else if ((mode == Mode.HOLD || mode == Mode.UNINTERRUPTIBLE) && Thread.interrupted()) {
                     clearedInterrupt = true;
                 }
                 if (until == Clocks.NO_DEADLINE) {
@@ -123,26 +149,69 @@ public final class Parking {
     }
 
     /**
-     * The acquire path of every primitive: under {@code lock}, {@code tryNow} either takes what the
-     * caller wants (and returns {@code true}) or the caller queues a waiter and parks until a
-     * releaser hands it over by signalling that waiter (doing the bookkeeping for it, under the same
-     * lock). A waiter that gives up is unlinked, so a hand-off can never reach it.
+     * The acquire path of a hand-off (fair) primitive: the caller queues a waiter and, if it is the
+     * first one still waiting, {@code tryNow} may take what it wants at once (and returns
+     * {@code true}); otherwise it parks until a releaser hands it over by signalling that waiter
+     * (doing the bookkeeping for it). The waiter is queued before {@code tryNow} runs, so a releaser
+     * that changes the state without {@code lock} and then finds {@link WaitQueue#mayHaveWaiters()}
+     * false cannot miss it. A waiter that gives up is unlinked, so a hand-off can never reach it.
      *
+     * @param tryNow runs under {@code lock}
      * @return {@code true} if taken at once or handed over, {@code false} if {@code limitNanos} passed
-     * @throws ThreadCancelled in a {@link Mode#CANCELLABLE} wait, when the caller was cancelled or
-     *     timed out before a hand-off; then nothing was taken
+     * @throws ThreadCancelled in a cancellable wait, when the caller was cancelled or timed out
+     *     before a hand-off; then nothing was taken
      */
     public static boolean acquire(Object lock, WaitQueue queue, BooleanSupplier tryNow,
             String blockedOn, Mode mode, long limitNanos) {
-        Waiter w;
+        Waiter w = new Waiter();
         synchronized (lock) {
-            if (tryNow.getAsBoolean()) {
+            queue.add(w);
+            if (queue.peek() == w && tryNow.getAsBoolean()) {
+                queue.remove(w);
                 return true;
             }
-            w = new Waiter();
-            queue.add(w);
         }
         return awaitHandOff(lock, queue, w, blockedOn, mode, limitNanos);
+    }
+
+    /**
+     * The acquire path of a barging (non-fair) primitive. The caller has already tried once without
+     * queueing. Then, in rounds: queue a waiter (at the head after a lost race, so a woken waiter
+     * keeps its place), try again, and if that fails park until a releaser wakes the waiter, then try
+     * once more before queueing again. A wake-up hands nothing over, so a waiter that was woken and
+     * then cancelled took nothing, and a waiter always retries after a wake-up before it can see a
+     * cancellation, so no wake-up is lost on a waiter that gives up.
+     *
+     * @param tryNow takes what the caller wants and returns it, or returns {@code null}; runs both
+     *     under {@code lock} and without it
+     * @return what {@code tryNow} took, or {@code null} if {@code limitNanos} passed first
+     * @throws ThreadCancelled in a cancellable wait, when the caller was cancelled or timed out
+     *     before it could take anything; then nothing was taken
+     */
+    public static <T> T acquireRetrying(Object lock, WaitQueue queue, Supplier<T> tryNow, String blockedOn,
+            Mode mode, long limitNanos) {
+        for (boolean woken = false; ; woken = true) {
+            Waiter w = new Waiter();
+            synchronized (lock) {
+                if (woken) {
+                    queue.addFirst(w);
+                } else {
+                    queue.add(w);
+                }
+                T got = tryNow.get();
+                if (got != null) {
+                    queue.remove(w);
+                    return got;
+                }
+            }
+            if (!awaitHandOff(lock, queue, w, blockedOn, mode, limitNanos)) {
+                return null;
+            }
+            T got = tryNow.get();
+            if (got != null) {
+                return got;
+            }
+        }
     }
 
     /**
@@ -166,11 +235,30 @@ public final class Parking {
         }
     }
 
-    /** Cancellation of a thread that is not a thredo thread: an interrupt, which stays set. */
-    private static ThreadCancelled foreignAbort() {
-        if (Thread.currentThread().isInterrupted()) {
-            return new ThreadCancelled("interrupted while waiting");
+    /**
+     * For the entry of an interruptible JDK-interface method ({@code take}, {@code acquire},
+     * {@code lockInterruptibly}, {@code await}...): outside a thredo thread, an interrupt already
+     * pending ends it at once with {@link InterruptedException}, the flag cleared, as the JDK's own
+     * implementations do even when they would not wait. In a thredo thread an interrupt is a
+     * cancellation, delivered only where the method waits.
+     */
+    public static void checkInterruptOnEntry() {
+        if (Thread.currentThread().isInterrupted() && ThreadControl.current() == null) {
+            Thread.interrupted();
+            throw Parking.<RuntimeException>sneaky(new InterruptedException());
         }
-        return null;
+    }
+
+    /** What ends a cancellable wait of a thread that is not a thredo thread: its interrupt, as {@code mode} says. */
+    private static Throwable foreignAbort(Mode mode) {
+        if (mode == Mode.UNINTERRUPTIBLE || !Thread.currentThread().isInterrupted()) {
+            return null;
+        }
+        return mode == Mode.INTERRUPTIBLE ? new InterruptedException() : new ThreadCancelled("interrupted while waiting");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
     }
 }

@@ -7,10 +7,14 @@ package dev.thredo.internal;
  * <p>Not thread-safe by itself: the owning primitive guards it with its own lock, so that the
  * decision "hand this item to that waiter" is made atomically with the primitive's state. Removing
  * a waiter is O(1) (the queue is doubly linked through the waiters), so a waiter that abandons its
- * wait unlinks itself without scanning.
+ * wait unlinks itself without scanning. The one exception is {@link #mayHaveWaiters()}: a primitive
+ * whose state lives in an atomic field reads it without the lock to decide whether a release must
+ * take the lock to wake someone (the head is volatile for that Dekker-style handshake: a waiter
+ * publishes itself here and then re-reads the state; a releaser writes the state and then reads
+ * the head; one of them sees the other).
  */
 public final class WaitQueue {
-    private Waiter head;
+    private volatile Waiter head;
     private Waiter tail;
 
     /** Appends {@code w}. */
@@ -23,6 +27,22 @@ public final class WaitQueue {
             tail.next = w;
         }
         tail = w;
+        w.queued = true;
+    }
+
+    /**
+     * Puts {@code w} first: for a waiter that was woken, lost the race for what it waits for to a
+     * running thread, and waits again without losing its place.
+     */
+    public void addFirst(Waiter w) {
+        w.prev = null;
+        w.next = head;
+        if (head == null) {
+            tail = w;
+        } else {
+            head.prev = w;
+        }
+        head = w;
         w.queued = true;
     }
 
@@ -83,5 +103,34 @@ public final class WaitQueue {
     /** Whether no waiter is queued (abandoned ones not yet unlinked count as queued). */
     public boolean isEmpty() {
         return head == null;
+    }
+
+    /**
+     * Whether a waiter may be queued; the one method that may be called without the owner's lock.
+     * {@code false} is exact for every waiter queued before the caller's preceding volatile write.
+     */
+    public boolean mayHaveWaiters() {
+        return head != null;
+    }
+
+    /** How many waiters are still waiting. */
+    public int size() {
+        int n = 0;
+        for (Waiter w = head; w != null; w = w.next) {
+            if (w.isWaiting()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether {@code t} has a waiter here that is still waiting. */
+    public boolean contains(Thread t) {
+        for (Waiter w = head; w != null; w = w.next) {
+            if (w.thread == t && w.isWaiting()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -1,0 +1,144 @@
+package dev.thredo.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * A count of permits with a {@link WaitQueue} of the threads waiting for one: the synchronizer under
+ * thredo's {@code Lock} and {@code ReentrantLock} (one permit) and {@code Semaphore} and
+ * {@code BoundedSemaphore}, as {@code AbstractQueuedSynchronizer}'s state is under the JDK's.
+ *
+ * <p>The count is one atomic field, so the uncontended acquire and release are one CAS each and take
+ * no lock. The queue's monitor is taken only to queue a waiter or to wake one, and a release takes it
+ * only when {@link WaitQueue#mayHaveWaiters()}: a waiter queues itself before it re-reads the count,
+ * and a release writes the count before it looks at the queue, so one of them always sees the other.
+ *
+ * <p>Two policies, fixed at construction:
+ * <ul>
+ * <li><b>barging</b> (non-fair, the default of the primitives, as in the JDK): a free permit goes to
+ *     whoever asks first, running threads included. A release makes the permit free and wakes the
+ *     first waiter, which then tries again and, if a running thread was faster, waits again at the
+ *     head of the queue ({@link Parking#acquireRetrying}).</li>
+ * <li><b>fair</b>: a release with waiters hands its permit to the first one ({@link Parking#acquire});
+ *     an acquire takes a free permit only while nobody is queued. Only the non-blocking
+ *     {@link #tryAcquire()} barges, as the JDK's fair locks and semaphores do.</li>
+ * </ul>
+ * In both, a waiter that gives up (cancellation, deadline, its own time limit) before it was
+ * signalled took nothing and is unlinked, so no permit is ever handed to or reserved for it.
+ */
+public final class Permits {
+    private static final VarHandle COUNT;
+
+    static {
+        try {
+            COUNT = MethodHandles.lookup().findVarHandle(Permits.class, "count", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The waiters; also the monitor guarding them. */
+    private final WaitQueue waiters = new WaitQueue();
+    private final int bound;
+    private final boolean fair;
+    private final Supplier<Boolean> tryBarging = () -> tryAcquire() ? Boolean.TRUE : null;
+    private final BooleanSupplier tryAsFirst = this::tryAcquire;
+    private volatile int count;
+
+    /**
+     * @param permits the initial count, at least 0
+     * @param bound the count a release may not exceed
+     * @param fair hand-off to the longest waiter instead of barging
+     */
+    public Permits(int permits, int bound, boolean fair) {
+        this.count = permits;
+        this.bound = bound;
+        this.fair = fair;
+    }
+
+    /** Whether this is the fair (hand-off) policy. */
+    public boolean isFair() {
+        return fair;
+    }
+
+    /** Takes a free permit if there is one, whoever waits; never blocks. */
+    public boolean tryAcquire() {
+        for (int c; (c = count) > 0; ) {
+            if (COUNT.compareAndSet(this, c, c - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Takes a permit, waiting while there is none (fair: while there is none or others wait first).
+     *
+     * @return {@code false} if {@code limitNanos} passed first (nothing taken)
+     * @throws dev.thredo.ThreadCancelled as {@link Parking#await} in a cancellable mode (nothing taken)
+     */
+    public boolean acquire(String blockedOn, Parking.Mode mode, long limitNanos) {
+        if (fair) {
+            return (!waiters.mayHaveWaiters() && tryAcquire())
+                    || Parking.acquire(waiters, waiters, tryAsFirst, blockedOn, mode, limitNanos);
+        }
+        return tryAcquire() || Parking.acquireRetrying(waiters, waiters, tryBarging, blockedOn, mode, limitNanos) != null;
+    }
+
+    /**
+     * Returns a permit: fair, to the longest waiter; barging, to the pool, waking the longest waiter.
+     *
+     * @return {@code false} if the count is at its bound (nothing changed)
+     */
+    public boolean release() {
+        for (int c; ; ) {
+            if ((c = count) >= bound) {
+                return false;
+            }
+            if (COUNT.compareAndSet(this, c, c + 1)) {
+                break;
+            }
+        }
+        if (waiters.mayHaveWaiters()) {
+            synchronized (waiters) {
+                if (fair) {
+                    handOff();
+                } else {
+                    waiters.signalFirst();
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Moves free permits to the first waiters, each signalled with its permit (guarded by the waiters' monitor). */
+    private void handOff() {
+        for (Waiter w; (w = waiters.peek()) != null && tryAcquire(); ) {
+            waiters.remove(w);
+            if (!w.signal()) {
+                COUNT.getAndAdd(this, 1); // it gave up meanwhile: the permit goes back, to the next one
+            }
+        }
+    }
+
+    /** The free permits now. */
+    public int available() {
+        return count;
+    }
+
+    /** How many threads wait for a permit (a snapshot). */
+    public int queueLength() {
+        synchronized (waiters) {
+            return waiters.size();
+        }
+    }
+
+    /** Whether {@code t} waits for a permit (a snapshot). */
+    public boolean isQueued(Thread t) {
+        synchronized (waiters) {
+            return waiters.contains(t);
+        }
+    }
+}
