@@ -128,12 +128,9 @@ class DemoFeaturesTest {
         JsonNode progress = pollJob(jobId, j -> j.get("step").asInt() >= 1);
         assertThat(progress.get("status").asString()).isEqualTo("RUNNING");
 
-        // ... until an operator cancels it (credentials, and the CSRF token from a GET).
-        String xsrf = xsrfToken(listing);
+        // ... until an operator cancels it (credentials alone, as curl -u sends them).
         HttpResponse<String> cancel = http().send(HttpRequest.newBuilder(http().uri("/actuator/thredo/" + threadId + "/cancel"))
                 .header("Authorization", CREDENTIALS)
-                .header("X-XSRF-TOKEN", xsrf)
-                .header("Cookie", "XSRF-TOKEN=" + xsrf)
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
 
@@ -147,12 +144,8 @@ class DemoFeaturesTest {
         CompletableFuture<HttpResponse<String>> slow = http().getAsync("/api/slow?seconds=60");
 
         long threadId = findThread("GET /api/slow");
-        HttpResponse<String> listing = http().send(http().request("/actuator/thredo").header("Authorization", CREDENTIALS));
-        String xsrf = xsrfToken(listing);
         HttpResponse<String> cancel = http().send(HttpRequest.newBuilder(http().uri("/actuator/thredo/" + threadId + "/cancel"))
                 .header("Authorization", CREDENTIALS)
-                .header("X-XSRF-TOKEN", xsrf)
-                .header("Cookie", "XSRF-TOKEN=" + xsrf)
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
 
@@ -182,15 +175,6 @@ class DemoFeaturesTest {
         });
     }
 
-    /** The XSRF-TOKEN cookie a response sets. */
-    static String xsrfToken(HttpResponse<?> response) {
-        return response.headers().allValues("Set-Cookie").stream()
-                .filter(c -> c.startsWith("XSRF-TOKEN="))
-                .map(c -> c.substring("XSRF-TOKEN=".length()).split(";", 2)[0])
-                .filter(v -> !v.isEmpty())
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no XSRF-TOKEN cookie in " + response.headers().map()));
-    }
 
     /**
      * The fan-out search with the thredo request integration off (thredo-bench's HTTP baseline): the

@@ -9,12 +9,21 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import dev.thredo.Kernel;
+import dev.thredo.ThreadQuery;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-/** Who may do what, over real HTTP. */
+/**
+ * Who may do what, over real HTTP, on Boot's default platform request threads
+ * ({@link DemoSecurityVirtualThreadsTest}: on virtual ones).
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DemoSecurityTest {
 
@@ -24,6 +33,9 @@ class DemoSecurityTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    Kernel kernel;
 
     @Test
     void anonymousListingIsChallengedWithBasicAndAProblemBody() throws Exception {
@@ -45,53 +57,73 @@ class DemoSecurityTest {
     }
 
     @Test
-    void anonymousCancelWithACsrfTokenIsStillUnauthorized() throws Exception {
-        HttpResponse<String> listing = send(get("/actuator/thredo").header("Authorization", CREDENTIALS));
-        String xsrf = DemoFeaturesTest.xsrfToken(listing);
-
-        HttpResponse<String> response = send(post("/actuator/thredo/1/cancel")
-                .header("X-XSRF-TOKEN", xsrf).header("Cookie", "XSRF-TOKEN=" + xsrf));
-
-        assertThat(response.statusCode()).isEqualTo(401);
-    }
-
-    @Test
     void wrongPasswordIsUnauthorized() throws Exception {
         assertThat(send(get("/actuator/thredo").header("Authorization", basic("admin", "nope"))).statusCode())
                 .isEqualTo(401);
     }
 
     @Test
-    void listingWorksWithCredentialsAndIssuesTheCsrfCookie() throws Exception {
+    void listingWorksWithCredentialsAndSetsNoCookie() throws Exception {
         HttpResponse<String> response = send(get("/actuator/thredo").header("Authorization", CREDENTIALS));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"kernel\"").contains("\"threads\"");
-        String cookie = response.headers().allValues("Set-Cookie").stream()
-                .filter(c -> c.startsWith("XSRF-TOKEN=")).findFirst().orElseThrow();
-        // Readable by the console's JavaScript.
-        assertThat(cookie.toLowerCase()).doesNotContain("httponly");
+        // Stateless: no session and no CSRF cookie a browser could carry along.
+        assertThat(response.headers().allValues("Set-Cookie")).isEmpty();
     }
 
     @Test
-    void cancelWithCredentialsButWithoutTheCsrfTokenIsForbidden() throws Exception {
-        HttpResponse<String> response = send(post("/actuator/thredo/1/cancel").header("Authorization", CREDENTIALS));
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aCrossSiteCancelIsRefusedAndTheOneLineCurlCancelEndsTheRequestWith503() throws Exception {
+        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(
+                get("/api/slow?seconds=60").timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        try {
+            long id = awaitThread("GET /api/slow");
 
-        assertThat(response.statusCode()).isEqualTo(403);
-        assertThat(response.body()).contains("CSRF");
+            // What a form on another site makes the operator's browser send, credentials included.
+            HttpResponse<String> forged = send(post("/actuator/thredo/" + id + "/cancel")
+                    .header("Authorization", CREDENTIALS)
+                    .header("Origin", "https://evil.example").header("Sec-Fetch-Site", "cross-site")
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("action=cancel")));
+            assertThat(forged.statusCode()).isEqualTo(403);
+            assertThat(forged.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(forged.body()).contains("\"status\":403").contains("cross-site-request-refused");
+            assertThat(kernel.thread(id)).as("the request after the forged cancel").hasValueSatisfying(
+                    t -> assertThat(t.cancelRequestedAt()).isNull());
+            assertThat(slow).isNotDone();
+
+            // curl -u admin:thredo -X POST .../cancel: credentials, no cookie, no token.
+            HttpResponse<String> cancel = send(post("/actuator/thredo/" + id + "/cancel").header("Authorization", CREDENTIALS));
+            assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
+            HttpResponse<String> answer = slow.get(20, TimeUnit.SECONDS);
+            assertThat(answer.statusCode()).isEqualTo(503);
+            assertThat(answer.body()).contains("The request was cancelled.");
+        } finally {
+            slow.cancel(true);
+        }
     }
 
     @Test
-    void cancelWithCredentialsAndTheCsrfTokenReachesTheEndpoint() throws Exception {
-        HttpResponse<String> listing = send(get("/actuator/thredo").header("Authorization", CREDENTIALS));
-        String xsrf = DemoFeaturesTest.xsrfToken(listing);
-
+    void aCancelFromTheConsolesOwnOriginReachesTheEndpoint() throws Exception {
         HttpResponse<String> response = send(post("/actuator/thredo/999999999/cancel")
                 .header("Authorization", CREDENTIALS)
-                .header("X-XSRF-TOKEN", xsrf).header("Cookie", "XSRF-TOKEN=" + xsrf));
+                .header("Origin", "http://localhost:" + port).header("Sec-Fetch-Site", "same-origin"));
 
         // Past security: the endpoint itself answers that there is no such thread.
         assertThat(response.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aBrowserWithoutSecFetchSiteIsJudgedByItsOrigin() throws Exception {
+        HttpResponse<String> own = send(post("/actuator/thredo/999999999/cancel")
+                .header("Authorization", CREDENTIALS).header("Origin", "http://localhost:" + port));
+        HttpResponse<String> other = send(post("/actuator/thredo/999999999/cancel")
+                .header("Authorization", CREDENTIALS).header("Origin", "http://127.0.0.1:" + port));
+
+        assertThat(own.statusCode()).isEqualTo(404);
+        assertThat(other.statusCode()).isEqualTo(403);
     }
 
     @Test
@@ -125,7 +157,7 @@ class DemoSecurityTest {
     }
 
     @Test
-    void jobStartNeedsNoCsrfToken() throws Exception {
+    void jobStartFromAScriptNeedsNothing() throws Exception {
         HttpResponse<String> response = send(post("/api/jobs?steps=1&stepMillis=10"));
 
         assertThat(response.statusCode()).isEqualTo(202);
@@ -146,6 +178,18 @@ class DemoSecurityTest {
     private HttpRequest.Builder post(String pathAndQuery) {
         return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.noBody());
+    }
+
+    private long awaitThread(String name) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < until) {
+            var listed = kernel.threads(ThreadQuery.all().withNameContaining(name));
+            if (!listed.isEmpty()) {
+                return listed.get(0).id();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no thread named " + name + " within 10 s");
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

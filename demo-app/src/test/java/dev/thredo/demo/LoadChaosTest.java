@@ -171,10 +171,9 @@ class LoadChaosTest {
      * Lists the live threads over the actuator and cancels a few random ones, at least one of them a
      * request thread, none of them an actuator request (cancelling the health probe would measure
      * the chaos, not the server), with Basic
-     * credentials and the CSRF token of the listing, as the console does.
+     * credentials, as {@code curl -u} sends them.
      */
     private void chaos() {
-        String xsrf = null;
         while (running.get()) {
             try {
                 HttpResponse<String> listing = http.send(
@@ -183,9 +182,6 @@ class LoadChaosTest {
                 if (listing.statusCode() != 200) {
                     unexpected.add("listing -> " + listing.statusCode() + " " + listing.body());
                     continue;
-                }
-                if (xsrf == null) {
-                    xsrf = DemoFeaturesTest.xsrfToken(listing);
                 }
                 List<Long> requests = new ArrayList<>();
                 List<Long> others = new ArrayList<>();
@@ -208,7 +204,7 @@ class LoadChaosTest {
                 Collections.shuffle(others);
                 targets.addAll(others.subList(0, Math.min(CANCELS_PER_LISTING - targets.size(), others.size())));
                 for (long id : targets) {
-                    cancel(id, xsrf);
+                    cancel(id);
                 }
             } catch (Exception e) {
                 unexpected.add("chaos -> " + e);
@@ -216,12 +212,10 @@ class LoadChaosTest {
         }
     }
 
-    private void cancel(long id, String xsrf) throws Exception {
+    private void cancel(long id) throws Exception {
         HttpResponse<String> cancel = http.send(HttpRequest.newBuilder(uri("/actuator/thredo/" + id + "/cancel"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", CREDENTIALS)
-                .header("X-XSRF-TOKEN", xsrf)
-                .header("Cookie", "XSRF-TOKEN=" + xsrf)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         switch (cancel.statusCode()) {
             case 202 -> cancelsAccepted.increment();

@@ -69,9 +69,8 @@ class ScheduledAndAsyncTest {
             JsonNode run = awaitListed(port, REFRESH, Set.of());
             long runId = run.get("id").asLong();
             assertThat(run.get("virtual").asBoolean()).isEqualTo(virtual);
-            String xsrf = xsrfToken(port);
             long t0 = System.nanoTime();
-            assertThat(cancel(port, runId, xsrf).statusCode()).isEqualTo(202);
+            assertThat(cancel(port, runId).statusCode()).isEqualTo(202);
             Outcome runOutcome = outcomes.await(runId);
             long runMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertThat(runOutcome).isEqualTo(Outcome.CANCELLED);
@@ -93,7 +92,7 @@ class ScheduledAndAsyncTest {
             assertThat(listed.get("id").asLong()).isEqualTo(threadId);
             assertThat(listed.get("virtual").asBoolean()).isEqualTo(virtual);
             t0 = System.nanoTime();
-            assertThat(cancel(port, threadId, xsrf).statusCode()).isEqualTo(202);
+            assertThat(cancel(port, threadId).statusCode()).isEqualTo(202);
             Outcome reportOutcome = outcomes.await(threadId);
             long reportMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertThat(reportOutcome).isEqualTo(Outcome.CANCELLED);
@@ -138,18 +137,10 @@ class ScheduledAndAsyncTest {
         throw new AssertionError("no thread named " + name + " (other than " + not + ") listed within 10 s");
     }
 
-    /** The CSRF token the console gets from its first GET. */
-    private String xsrfToken(int port) throws Exception {
-        return DemoFeaturesTest.xsrfToken(send(HttpRequest.newBuilder(uri(port, "/actuator/thredo?limit=1"))
-                .header("Authorization", CREDENTIALS)));
-    }
-
-    /** {@code POST /actuator/thredo/{id}/cancel} with the operator's credentials and CSRF token, as the console sends it. */
-    private HttpResponse<String> cancel(int port, long id, String xsrf) throws Exception {
+    /** {@code POST /actuator/thredo/{id}/cancel} with the operator's credentials, as {@code curl -u} sends it. */
+    private HttpResponse<String> cancel(int port, long id) throws Exception {
         return send(HttpRequest.newBuilder(uri(port, "/actuator/thredo/" + id + "/cancel"))
                 .header("Authorization", CREDENTIALS)
-                .header("X-XSRF-TOKEN", xsrf)
-                .header("Cookie", "XSRF-TOKEN=" + xsrf)
                 .POST(HttpRequest.BodyPublishers.noBody()));
     }
 
