@@ -5,16 +5,20 @@
  *
  * Security: the page relies on the browser's own credentials for this origin (HTTP Basic, a session
  * cookie, ...): fetches are same-origin with credentials. The cancel POST carries the value of the
- * XSRF-TOKEN cookie in an X-XSRF-TOKEN header, as Spring Security's CookieCsrfTokenRepository
- * expects. The endpoint defaults to ../actuator/thredo; ?endpoint=/some/path overrides it.
+ * XSRF-TOKEN cookie (if there is one) in an X-XSRF-TOKEN header, as Spring Security's
+ * CookieCsrfTokenRepository expects. The endpoint defaults to ../actuator/thredo; ?endpoint=/some/path
+ * overrides it with a path on this origin, and only that: anything else (another origin, "//host",
+ * "/\host", a relative path, a scheme) is ignored with a visible notice, so that a link to the
+ * console cannot send its credentials, token and cancels to another site.
  */
 (function () {
   'use strict';
 
   var REFRESH_MS = 1000;
   var LIMIT = 1000;
+  var DEFAULT_ENDPOINT = '../actuator/thredo';
   var params = new URLSearchParams(window.location.search);
-  var endpoint = new URL(params.get('endpoint') || '../actuator/thredo', window.location.href);
+  var endpoint = chooseEndpoint(params.get('endpoint'));
   var endpointPath = endpoint.pathname.replace(/\/$/, '');
   var consolePath = window.location.pathname.replace(/\/[^/]*$/, '');
 
@@ -25,6 +29,23 @@
   var pendingCancel = null;
   var timer = null;
   var inFlight = false;
+
+  /* The endpoint asked for, if it is an absolute path on this origin; otherwise the default, and a notice. */
+  function chooseEndpoint(asked) {
+    var fallback = new URL(DEFAULT_ENDPOINT, window.location.href);
+    if (asked === null) { return fallback; }
+    var url = null;
+    if (/^\/(?![\/\\])/.test(asked)) { // "/path", not "//host" nor "/\host"
+      try { url = new URL(asked, window.location.href); } catch (e) { url = null; }
+    }
+    // The origin check is the guard (the URL parser drops tabs and newlines, so "/\t/host" is "//host").
+    if (url && url.origin === window.location.origin) { return url; }
+    var notice = document.getElementById('notice');
+    notice.textContent = 'Ignored endpoint=' + asked.slice(0, 200) + ': only a path on this origin (such as ' +
+      '/manage/thredo) is accepted. Using ' + fallback.pathname + '.';
+    notice.hidden = false;
+    return fallback;
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -68,7 +89,7 @@
     if (response.status === 401) { hint = ' Not authenticated: reload the page and log in with a user allowed to use the actuator.'; }
     else if (response.status === 403) {
       hint = what === 'cancel'
-        ? ' Forbidden: the user may not cancel, or the CSRF token (XSRF-TOKEN cookie) is missing or stale; reload the page.'
+        ? ' Forbidden: the user may not cancel, the request was refused as cross-site, or the CSRF token (XSRF-TOKEN cookie) is missing or stale; reload the page.'
         : ' Forbidden: this user may not read the thredo endpoint.';
     } else if (response.status === 404 && what === 'list') {
       hint = ' Is the thredo endpoint exposed (management.endpoints.web.exposure.include=thredo)?';

@@ -22,10 +22,11 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * files live under {@code META-INF/thredo-console/}, outside Boot's static locations, so they are
  * served only when this configuration registers them. The console does not secure itself: protect
  * {@code /thredo/**} and the actuator like any other management path. Its cancel request carries the
- * {@code XSRF-TOKEN} cookie's value in an {@code X-XSRF-TOKEN} header, which is what Spring
+ * {@code XSRF-TOKEN} cookie's value (if any) in an {@code X-XSRF-TOKEN} header, which is what Spring
  * Security's {@code CookieCsrfTokenRepository} expects. The endpoint's address defaults to
  * {@code ../actuator/thredo} relative to the page; open {@code /thredo/?endpoint=/manage/thredo} for
- * another base path.
+ * another base path. Only an absolute path on the page's own origin is taken: any other value is
+ * ignored with a notice on the page, so a link cannot make the console send its requests elsewhere.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
