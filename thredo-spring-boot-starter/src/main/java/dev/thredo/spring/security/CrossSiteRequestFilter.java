@@ -30,10 +30,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * </ol>
  *
  * <p>Why this can replace a CSRF token: a cross-site request forgery needs a browser to attach
- * credentials it holds for this origin (cached HTTP Basic credentials, a session cookie), and browsers mark every cross-site request with {@code Sec-Fetch-Site} (all current
- * ones) and a state-changing one with {@code Origin} (all since 2020). Neither header can be set or
- * removed by a page's script. A client that is not a browser holds its credentials itself: nobody
- * else can make it send them. The check needs no cookie, session or token round trip, so
+ * credentials it holds for this origin (cached HTTP Basic credentials, a session cookie), and
+ * browsers mark every cross-site request with {@code Sec-Fetch-Site} (all current ones) and a
+ * state-changing one with {@code Origin} (all since 2020). A page's script can neither set nor remove
+ * those headers. A client that is not a browser holds its credentials itself: nobody else can make it
+ * send them. The check needs no cookie, session or token round trip, so
  * {@code curl -u user:password -X POST .../cancel} works as is, while a form, {@code fetch} or
  * {@code text/plain} post from any other site, a sibling subdomain included, is refused whatever
  * credentials the browser would add.
@@ -97,7 +98,7 @@ public final class CrossSiteRequestFilter extends OncePerRequestFilter {
         try {
             URI uri = new URI(origin);
             String authority = uri.getRawAuthority();
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+            return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
                     && authority != null && authority.equalsIgnoreCase(host)
                     && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
                     && uri.getRawQuery() == null && uri.getRawFragment() == null;

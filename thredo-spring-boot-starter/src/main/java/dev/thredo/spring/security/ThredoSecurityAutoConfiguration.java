@@ -38,7 +38,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 public class ThredoSecurityAutoConfiguration {
 
     @Bean
-    @ConditionalOnBean(PathMappedEndpoints.class)
+    @ConditionalOnBean({ ThredoEndpoint.class, PathMappedEndpoints.class })
     Customizer<HttpSecurity> thredoCsrfProblemCustomizer(PathMappedEndpoints endpoints) {
         String path = endpoints.getPath(EndpointId.of("thredo"));
         if (path == null) { // not mapped after all: nothing to explain
