@@ -3,19 +3,11 @@ package dev.thredo.demo.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 
-import dev.thredo.Kernel;
-import dev.thredo.Thredo;
-import dev.thredo.ThredoThread;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * An application with the starter and Boot's default security, nothing but
@@ -28,7 +20,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(classes = BootDefaultSecurityTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
-class BootDefaultSecurityTest {
+class BootDefaultSecurityTest extends SecurityTestSupport {
 
     /** The application: auto-configuration only. */
     @SpringBootConfiguration
@@ -39,29 +31,9 @@ class BootDefaultSecurityTest {
     private static final String ADMIN = "admin:thredo";
     private static final String CSRF_TYPE = "README.md#csrf-token-required";
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    Kernel kernel;
-
-    SecurityHttp http;
-    ThredoThread<Void> target;
-
-    @BeforeEach
-    void startTarget() {
-        http = new SecurityHttp(port);
-        target = kernel.spawn("csrf target", () -> Thredo.sleep(Duration.ofHours(1)));
-    }
-
-    @AfterEach
-    void stopTarget() {
-        target.cancel();
-    }
-
     @Test
     void theOneLineCurlCancelGetsA403ProblemThatSaysCsrfAndCancelsNothing() throws Exception {
-        HttpResponse<String> response = http.send("POST", "/actuator/thredo/" + target.id() + "/cancel", ADMIN);
+        HttpResponse<String> response = send("POST", cancelPath(), ADMIN);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
@@ -73,7 +45,7 @@ class BootDefaultSecurityTest {
 
     @Test
     void aCancelWithoutCredentialsIsStillChallenged() throws Exception {
-        HttpResponse<String> response = http.send("POST", "/actuator/thredo/" + target.id() + "/cancel", null);
+        HttpResponse<String> response = send("POST", cancelPath(), null);
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
@@ -84,7 +56,7 @@ class BootDefaultSecurityTest {
 
     @Test
     void aCsrfDenialOutsideTheEndpointIsLeftAsSpringSecurityAnswersIt() throws Exception {
-        HttpResponse<String> response = http.send("POST", "/actuator/health", ADMIN);
+        HttpResponse<String> response = send("POST", "/actuator/health", ADMIN);
 
         assertThat(response.statusCode()).isIn(401, 403);
         assertThat(response.body()).doesNotContain(CSRF_TYPE);
@@ -92,7 +64,7 @@ class BootDefaultSecurityTest {
 
     @Test
     void readingNeedsNoToken() throws Exception {
-        assertThat(http.send("GET", "/actuator/thredo/" + target.id(), ADMIN).statusCode()).isEqualTo(200);
-        assertThat(http.send("GET", "/actuator/thredo", null).statusCode()).isEqualTo(401);
+        assertThat(send("GET", "/actuator/thredo/" + target.id(), ADMIN).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/actuator/thredo", null).statusCode()).isEqualTo(401);
     }
 }

@@ -3,26 +3,18 @@ package dev.thredo.demo.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import dev.thredo.Kernel;
 import dev.thredo.Outcome;
-import dev.thredo.Thredo;
-import dev.thredo.ThredoThread;
 import dev.thredo.spring.actuate.ThredoEndpoint;
 import dev.thredo.spring.security.CrossSiteRequestFilter;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
@@ -42,7 +34,7 @@ import org.springframework.security.web.csrf.CsrfFilter;
 @SpringBootTest(classes = RecommendedSecurityTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class RecommendedSecurityTest {
+class RecommendedSecurityTest extends SecurityTestSupport {
 
     /** An application with the README's actuator chain and two users. */
     @SpringBootConfiguration
@@ -83,29 +75,9 @@ class RecommendedSecurityTest {
     private static final String OPERATOR = "ops:ops-secret";
     private static final String MONITOR = "grafana:grafana-secret";
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    Kernel kernel;
-
-    SecurityHttp http;
-    ThredoThread<Void> target;
-
-    @BeforeEach
-    void startTarget() {
-        http = new SecurityHttp(port);
-        target = kernel.spawn("recommended-security target", () -> Thredo.sleep(Duration.ofHours(1)));
-    }
-
-    @AfterEach
-    void stopTarget() {
-        target.cancel();
-    }
-
     @Test
     void anOperatorCancelsWithTheOneLineCurl() throws Exception {
-        HttpResponse<String> response = http.send("POST", cancelPath(), OPERATOR);
+        HttpResponse<String> response = send("POST", cancelPath(), OPERATOR);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         target.await();
@@ -114,14 +86,14 @@ class RecommendedSecurityTest {
 
     @Test
     void monitoringMayListButNotCancel() throws Exception {
-        assertThat(http.send("GET", "/actuator/thredo", MONITOR).statusCode()).isEqualTo(200);
-        assertThat(http.send("POST", cancelPath(), MONITOR).statusCode()).isEqualTo(403);
+        assertThat(send("GET", "/actuator/thredo", MONITOR).statusCode()).isEqualTo(200);
+        assertThat(send("POST", cancelPath(), MONITOR).statusCode()).isEqualTo(403);
         assertThat(target.isCancelled()).isFalse();
     }
 
     @Test
     void aCrossSiteCancelIsRefusedEvenWithAnOperatorsCredentials() throws Exception {
-        HttpResponse<String> response = http.send("POST", cancelPath(), OPERATOR,
+        HttpResponse<String> response = send("POST", cancelPath(), OPERATOR,
                 "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site");
 
         assertThat(response.statusCode()).isEqualTo(403);
@@ -131,13 +103,9 @@ class RecommendedSecurityTest {
 
     @Test
     void anonymousCallersAreChallengedAndHealthIsOpen() throws Exception {
-        assertThat(http.send("POST", cancelPath(), null).statusCode()).isEqualTo(401);
-        assertThat(http.send("GET", "/actuator/thredo", null).statusCode()).isEqualTo(401);
-        assertThat(http.send("GET", "/actuator/health", null).statusCode()).isEqualTo(200);
+        assertThat(send("POST", cancelPath(), null).statusCode()).isEqualTo(401);
+        assertThat(send("GET", "/actuator/thredo", null).statusCode()).isEqualTo(401);
+        assertThat(send("GET", "/actuator/health", null).statusCode()).isEqualTo(200);
         assertThat(target.isCancelled()).isFalse();
-    }
-
-    private String cancelPath() {
-        return "/actuator/thredo/" + target.id() + "/cancel";
     }
 }
