@@ -2,18 +2,16 @@ package dev.thredo.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.thredo.Kernel;
-import dev.thredo.ThreadQuery;
+import dev.thredo.testing.KernelPolling;
+import dev.thredo.testing.TestHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -28,8 +26,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class DemoSecurityTest {
 
     private static final String CREDENTIALS = basic("admin", "thredo");
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @LocalServerPort
     int port;
@@ -75,10 +71,9 @@ class DemoSecurityTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aCrossSiteCancelIsRefusedAndTheOneLineCurlCancelEndsTheRequestWith503() throws Exception {
-        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(
-                get("/api/slow?seconds=60").timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> slow = http().getAsync("/api/slow?seconds=60");
         try {
-            long id = awaitThread("GET /api/slow");
+            long id = KernelPolling.awaitThread(kernel, t -> t.name().equals("GET /api/slow")).id();
 
             // What a form on another site makes the operator's browser send, credentials included.
             HttpResponse<String> forged = send(post("/actuator/thredo/" + id + "/cancel")
@@ -167,32 +162,19 @@ class DemoSecurityTest {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    private URI uri(String pathAndQuery) {
-        return URI.create("http://localhost:" + port + pathAndQuery);
+    private TestHttp http() {
+        return TestHttp.localhost(port);
     }
 
     private HttpRequest.Builder get(String pathAndQuery) {
-        return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(20)).GET();
+        return http().request(pathAndQuery);
     }
 
     private HttpRequest.Builder post(String pathAndQuery) {
-        return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(20))
-                .POST(HttpRequest.BodyPublishers.noBody());
+        return http().request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody());
     }
 
-    private long awaitThread(String name) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < until) {
-            var listed = kernel.threads(ThreadQuery.all().withNameContaining(name));
-            if (!listed.isEmpty()) {
-                return listed.get(0).id();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no thread named " + name + " within 10 s");
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        return http().send(request);
     }
 }

@@ -1,7 +1,5 @@
 package dev.thredo.demo.security;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +9,7 @@ import java.util.Base64;
 import dev.thredo.Kernel;
 import dev.thredo.Thredo;
 import dev.thredo.ThredoThread;
+import dev.thredo.testing.TestHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,8 +21,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * credentials, no cookie).
  */
 abstract class SecurityTestSupport {
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @LocalServerPort
     int port;
@@ -48,9 +45,8 @@ abstract class SecurityTestSupport {
     }
 
     /** {@code userAndPassword} ({@code null}: none) and {@code headers} as name, value, name, value, .... */
-    HttpResponse<String> send(String method, String path, String userAndPassword, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(20)).method(method, HttpRequest.BodyPublishers.noBody());
+    HttpResponse<String> send(String method, String path, String userAndPassword, String... headers) {
+        HttpRequest.Builder request = TestHttp.localhost(port).request(path).method(method, HttpRequest.BodyPublishers.noBody());
         if (userAndPassword != null) {
             request.header("Authorization", "Basic "
                     + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8)));
@@ -58,6 +54,6 @@ abstract class SecurityTestSupport {
         if (headers.length > 0) {
             request.headers(headers);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return TestHttp.localhost(port).send(request);
     }
 }
