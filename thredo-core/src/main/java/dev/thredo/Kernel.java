@@ -110,7 +110,7 @@ public final class Kernel implements AutoCloseable {
 
     /** Starts a root thread running {@code task}. @throws IllegalStateException if closed */
     public ThredoThread<Void> spawn(Runnable task) {
-        return ThredoThread.of(spawnRoot(null, ThreadControl.task(Objects.requireNonNull(task, "task"))));
+        return ThredoThread.of(spawnRoot(null, task));
     }
 
     /** Starts a root thread named {@code name}. @throws IllegalStateException if closed */
@@ -120,10 +120,14 @@ public final class Kernel implements AutoCloseable {
 
     /** Starts a root thread named {@code name}. @throws IllegalStateException if closed */
     public ThredoThread<Void> spawn(String name, Runnable task) {
-        return ThredoThread.of(spawnRoot(Objects.requireNonNull(name, "name"), ThreadControl.task(Objects.requireNonNull(task, "task"))));
+        return ThredoThread.of(spawnRoot(Objects.requireNonNull(name, "name"), task));
     }
 
-    private ThreadControl spawnRoot(String name, Object task) {
+    private ThreadControl spawnRoot(String name, Callable<?> task) {
+        return core.spawn(name, Objects.requireNonNull(task, "task"), false, null, null);
+    }
+
+    private ThreadControl spawnRoot(String name, Runnable task) {
         return core.spawn(name, Objects.requireNonNull(task, "task"), false, null, null);
     }
 

@@ -74,7 +74,7 @@ public final class Thredo {
 
     /** Starts a thredo thread in the calling thread's kernel. @throws IllegalStateException outside a thredo thread */
     public static ThredoThread<Void> spawn(Runnable task) {
-        return spawnChild(null, ThreadControl.task(Objects.requireNonNull(task, "task")));
+        return spawnChild(null, task);
     }
 
     /** Starts a thredo thread named {@code name}. @throws IllegalStateException outside a thredo thread */
@@ -84,10 +84,15 @@ public final class Thredo {
 
     /** Starts a thredo thread named {@code name}. @throws IllegalStateException outside a thredo thread */
     public static ThredoThread<Void> spawn(String name, Runnable task) {
-        return spawnChild(Objects.requireNonNull(name, "name"), ThreadControl.task(Objects.requireNonNull(task, "task")));
+        return spawnChild(Objects.requireNonNull(name, "name"), task);
     }
 
-    private static <T> ThredoThread<T> spawnChild(String name, Object task) {
+    private static <T> ThredoThread<T> spawnChild(String name, Callable<T> task) {
+        ThreadControl self = require("spawn");
+        return ThredoThread.of(self.kernel().spawn(name, Objects.requireNonNull(task, "task"), false, self, null));
+    }
+
+    private static ThredoThread<Void> spawnChild(String name, Runnable task) {
         ThreadControl self = require("spawn");
         return ThredoThread.of(self.kernel().spawn(name, Objects.requireNonNull(task, "task"), false, self, null));
     }

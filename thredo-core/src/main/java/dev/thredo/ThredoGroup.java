@@ -112,7 +112,7 @@ public final class ThredoGroup implements AutoCloseable {
         this.name = name != null ? name : "group-" + id;
         this.wait = Objects.requireNonNull(wait, "wait");
         this.enclosing = innermostOpen(owner);
-        owner.setInnermostGroup(this, membership);
+        owner.setInnermostGroup(membership);
         kernel.counters().groupOpened();
     }
 
@@ -151,7 +151,7 @@ public final class ThredoGroup implements AutoCloseable {
 
     /** The innermost group {@code t} opened that is not closed (groups closed by other threads are skipped). */
     private static ThredoGroup innermostOpen(ThreadControl t) {
-        ThredoGroup g = (ThredoGroup) t.innermostGroup();
+        ThredoGroup g = t.innermostGroup();
         while (g != null && g.isClosed()) {
             g = g.enclosing;
         }
@@ -175,22 +175,24 @@ public final class ThredoGroup implements AutoCloseable {
 
     /** Starts a member. @throws IllegalStateException once spawning is closed */
     public <T> ThredoThread<T> spawn(Callable<T> task) {
-        return spawnMember(null, task, false);
+        return admit(kernel.create(null, Objects.requireNonNull(task, "task"), false, spawner(), membership));
     }
 
     /** Starts a member. @throws IllegalStateException once spawning is closed */
     public ThredoThread<Void> spawn(Runnable task) {
-        return spawnMember(null, ThreadControl.task(Objects.requireNonNull(task, "task")), false);
+        return admit(kernel.create(null, Objects.requireNonNull(task, "task"), false, spawner(), membership));
     }
 
     /** Starts a member named {@code name}. @throws IllegalStateException once spawning is closed */
     public <T> ThredoThread<T> spawn(String name, Callable<T> task) {
-        return spawnMember(Objects.requireNonNull(name, "name"), task, false);
+        return admit(kernel.create(Objects.requireNonNull(name, "name"), Objects.requireNonNull(task, "task"), false,
+                spawner(), membership));
     }
 
     /** Starts a member named {@code name}. @throws IllegalStateException once spawning is closed */
     public ThredoThread<Void> spawn(String name, Runnable task) {
-        return spawnMember(Objects.requireNonNull(name, "name"), ThreadControl.task(Objects.requireNonNull(task, "task")), false);
+        return admit(kernel.create(Objects.requireNonNull(name, "name"), Objects.requireNonNull(task, "task"), false,
+                spawner(), membership));
     }
 
     /**
@@ -200,26 +202,34 @@ public final class ThredoGroup implements AutoCloseable {
      * @throws IllegalStateException once spawning is closed
      */
     public <T> ThredoThread<T> spawnDaemon(Callable<T> task) {
-        return spawnMember(null, task, true);
+        return admit(kernel.create(null, Objects.requireNonNull(task, "task"), true, spawner(), membership));
     }
 
     /** Starts a daemon member, as {@link #spawnDaemon(Callable)}. @throws IllegalStateException once spawning is closed */
     public ThredoThread<Void> spawnDaemon(Runnable task) {
-        return spawnMember(null, ThreadControl.task(Objects.requireNonNull(task, "task")), true);
+        return admit(kernel.create(null, Objects.requireNonNull(task, "task"), true, spawner(), membership));
     }
 
     /**
-     * Counts the member before it starts, so that its end (which may come at once) is counted after
-     * its start; runs no code of the application's (task decorators, listeners) and no
-     * {@code Thread.start} under the group's lock.
+     * The parent of a member about to be created: the calling thredo thread, else the owner. Checks
+     * first that a member may be spawned, so that the task decorator (run by the creation) does not
+     * run for one that cannot be.
      */
-    private <T> ThredoThread<T> spawnMember(String memberName, Object task, boolean daemon) {
-        Objects.requireNonNull(task, "task");
+    private ThreadControl spawner() {
         ThreadControl parent = ThreadControl.current();
         synchronized (lock) {
-            checkSpawning(); // before the decorator runs for a member that cannot be
+            checkSpawning();
         }
-        ThreadControl t = kernel.create(memberName, task, daemon, parent != null ? parent : owner, membership);
+        return parent != null ? parent : owner;
+    }
+
+    /**
+     * Counts the member {@code t}, just created, then starts it: counted before its start, so that
+     * its end (which may come at once) is counted after its start. Runs no code of the
+     * application's (task decorators, listeners) and no {@code Thread.start} under the group's lock.
+     */
+    private <T> ThredoThread<T> admit(ThreadControl t) {
+        boolean daemon = t.isDaemon();
         ThredoThread<T> member = ThredoThread.of(t);
         boolean cancel;
         synchronized (lock) {
@@ -403,7 +413,7 @@ public final class ThredoGroup implements AutoCloseable {
         }
         if (owner.thread() == Thread.currentThread() && owner.innermostGroup() == this) {
             ThredoGroup open = innermostOpen(owner); // this one is closed now
-            owner.setInnermostGroup(open, open == null ? null : open.membership);
+            owner.setInnermostGroup(open == null ? null : open.membership);
         }
         kernel.counters().groupClosed();
     }
@@ -504,6 +514,11 @@ public final class ThredoGroup implements AutoCloseable {
 
     /** The group as its members' threads see it. */
     private final class Membership implements GroupLink {
+        @Override
+        public ThredoGroup group() {
+            return ThredoGroup.this;
+        }
+
         @Override
         public long groupId() {
             return id;

@@ -1,10 +1,15 @@
 package dev.thredo.internal;
 
+import dev.thredo.ThredoGroup;
+
 /**
- * What a thread knows of the group it belongs to: its identity for the registry, and where to
- * report its end.
+ * What a thread knows of the group it belongs to, or owns: its identity for the registry, the
+ * group itself, and where to report a member's end.
  */
 public interface GroupLink {
+    /** The group. */
+    ThredoGroup group();
+
     /** The group's id, unique within its kernel. */
     long groupId();
 

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * The machinery of one kernel: thread creation, ids, the {@link Registry}, {@link Counters},
@@ -82,14 +84,16 @@ public final class KernelCore {
      * Creates, registers and starts a thread running {@code task}: {@link #create} then {@link #start}.
      *
      * @param name the thread's name, or {@code null} for {@code "thredo-<id>"}
-     * @param task a {@code Callable}, or a {@code Runnable} made a task by {@link ThreadControl#task(Runnable)}
      * @param parent the spawning thread, or {@code null}
      * @throws IllegalStateException if the kernel is closed
      */
-    public ThreadControl spawn(String name, Object task, boolean daemon, ThreadControl parent, GroupLink group) {
-        ThreadControl t = create(name, task, daemon, parent, group);
-        start(t);
-        return t;
+    public ThreadControl spawn(String name, Callable<?> task, boolean daemon, ThreadControl parent, GroupLink group) {
+        return start(create(name, task, daemon, parent, group));
+    }
+
+    /** As {@link #spawn(String, Callable, boolean, ThreadControl, GroupLink)}, for a task with no result. */
+    public ThreadControl spawn(String name, Runnable task, boolean daemon, ThreadControl parent, GroupLink group) {
+        return start(create(name, task, daemon, parent, group));
     }
 
     /**
@@ -99,17 +103,31 @@ public final class KernelCore {
      * group) does so between the two, and runs neither under its own lock.
      *
      * @param name the thread's name, or {@code null} for {@code "thredo-<id>"}
-     * @param task a {@code Callable}, or a {@code Runnable} made a task by {@link ThreadControl#task(Runnable)}
      * @param parent the spawning thread, or {@code null}
      */
-    public ThreadControl create(String name, Object task, boolean daemon, ThreadControl parent, GroupLink group) {
-        java.util.function.UnaryOperator<Callable<?>> decorator = taskDecorator;
-        if (decorator != null) {
-            task = decorator.apply(task instanceof Callable<?> c ? c : java.util.concurrent.Executors.callable((Runnable) task, null));
-        }
+    public ThreadControl create(String name, Callable<?> task, boolean daemon, ThreadControl parent, GroupLink group) {
+        UnaryOperator<Callable<?>> decorator = taskDecorator;
+        return create(name, decorator != null ? decorator.apply(task) : task, null, daemon, parent, group);
+    }
+
+    /**
+     * As {@link #create(String, Callable, boolean, ThreadControl, GroupLink)}, for a task with no
+     * result; run as a {@code Runnable} even if it also is a {@code Callable}.
+     */
+    public ThreadControl create(String name, Runnable task, boolean daemon, ThreadControl parent, GroupLink group) {
+        UnaryOperator<Callable<?>> decorator = taskDecorator;
+        return decorator != null
+                ? create(name, decorator.apply(Executors.callable(task, null)), null, daemon, parent, group)
+                : create(name, null, task, daemon, parent, group);
+    }
+
+    /** Creates a thread running exactly one of {@code callable} and {@code runnable}, undecorated. */
+    private ThreadControl create(String name, Callable<?> callable, Runnable runnable, boolean daemon,
+            ThreadControl parent, GroupLink group) {
         long id = ids.incrementAndGet();
         String threadName = name != null ? name : "thredo-" + id;
-        ThreadControl t = new ThreadControl(this, id, threadName, daemon, parent == null ? 0 : parent.id(), group, task);
+        ThreadControl t = new ThreadControl(this, id, threadName, daemon, parent == null ? 0 : parent.id(), group,
+                callable, runnable);
         Thread thread = factory.newThread(t);
         thread.setName(threadName);
         t.bindThread(thread);
@@ -120,9 +138,10 @@ public final class KernelCore {
      * Registers and starts a thread from {@link #create}; the listeners hear of its start here, on
      * the calling thread. If this throws, the thread never ran and its group (if any) never hears of it.
      *
+     * @return {@code t}
      * @throws IllegalStateException if the kernel is closed
      */
-    public void start(ThreadControl t) {
+    public ThreadControl start(ThreadControl t) {
         register(t);
         counters.countSpawned();
         events.started(t); // before the start, so that a listener hears of the start before the end
@@ -135,6 +154,7 @@ public final class KernelCore {
             threadEnded();
             throw e;
         }
+        return t;
     }
 
     /**
@@ -150,7 +170,7 @@ public final class KernelCore {
             throw new IllegalStateException("the calling thread is already a thredo thread");
         }
         long id = ids.incrementAndGet();
-        ThreadControl t = new ThreadControl(this, id, name, false, 0, null, null);
+        ThreadControl t = new ThreadControl(this, id, name, false, 0, null, null, null);
         Thread self = Thread.currentThread();
         t.bindThread(self);
         boolean wasInterrupted = self.isInterrupted();

@@ -3,6 +3,8 @@ package dev.thredo.internal;
 import dev.thredo.Outcome;
 import dev.thredo.ThreadCancelled;
 import dev.thredo.ThreadTimeout;
+import dev.thredo.ThredoGroup;
+import dev.thredo.ThredoThread;
 import java.io.InterruptedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -10,8 +12,8 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * The kernel's control block for one thredo thread: its life cycle, its cancellation, its deadline
@@ -103,7 +105,7 @@ public final class ThreadControl implements Runnable {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(ThreadControl.class, "state", int.class);
-            FACADE = l.findVarHandle(ThreadControl.class, "facade", Object.class);
+            FACADE = l.findVarHandle(ThreadControl.class, "facade", ThredoThread.class);
             GATE = l.findVarHandle(ThreadControl.class, "gate", int.class);
             ARMED = l.findVarHandle(ThreadControl.class, "armed", DeadlineTimer.Entry.class);
         } catch (ReflectiveOperationException e) {
@@ -121,12 +123,13 @@ public final class ThreadControl implements Runnable {
     private final long startedAtMillis;
     private Thread thread;
     /**
-     * A {@code Callable}, or a {@code Runnable} that is not one, run for a {@code null} result (see
-     * {@link #task(Runnable)}): a {@code Runnable} needs no adapter object, which the thread would
-     * keep for as long as it lives.
+     * What the thread runs: exactly one of the two, until it ends; neither for an adopted thread. A
+     * {@code Runnable} is kept as itself (its result is {@code null}), not behind a {@code Callable}
+     * adapter that the thread would keep for as long as it lives.
      */
-    private Object task;
-    private Object facade;
+    private Callable<?> callable;
+    private Runnable runnable;
+    private ThredoThread<?> facade;
 
     private volatile int state;
     private Object result;
@@ -148,8 +151,8 @@ public final class ThreadControl implements Runnable {
 
     // Owner-only state.
     private DeadlineStack deadlines;
-    private Object innermostGroup;
-    private volatile GroupLink ownedGroup; // written by the owner, read by the registry
+    /** The innermost open group this thread owns; written by the owner, read by the registry. */
+    private volatile GroupLink ownedGroup;
     // The Registry's links; guarded by the registry stripe of this id.
     ThreadControl registryPrev;
     ThreadControl registryNext;
@@ -160,23 +163,16 @@ public final class ThreadControl implements Runnable {
     private WaitQueue terminationWaiters;
 
     ThreadControl(KernelCore kernel, long id, String name, boolean daemon, long parentId,
-            GroupLink group, Object task) {
+            GroupLink group, Callable<?> callable, Runnable runnable) {
         this.kernel = kernel;
         this.id = id;
         this.name = name;
         this.daemon = daemon;
         this.parentId = parentId;
         this.group = group;
-        this.task = task;
+        this.callable = callable;
+        this.runnable = runnable;
         this.startedAtMillis = System.currentTimeMillis();
-    }
-
-    /**
-     * {@code r} as a task for {@link KernelCore#spawn}: itself, unless it also is a {@code Callable}
-     * (which the thread would call instead of running it), then wrapped.
-     */
-    public static Object task(Runnable r) {
-        return r instanceof Callable<?> ? Executors.callable(r, null) : r;
     }
 
     /** The control block of the calling thread, or {@code null} if it is not a thredo thread. */
@@ -233,15 +229,16 @@ public final class ThreadControl implements Runnable {
             Object value = null;
             Throwable failure = null;
             try {
-                if (task instanceof Callable<?> c) {
-                    value = c.call();
+                if (callable != null) {
+                    value = callable.call();
                 } else {
-                    ((Runnable) task).run();
+                    runnable.run();
                 }
             } catch (Throwable t) {
                 failure = t;
             }
-            task = null;
+            callable = null;
+            runnable = null;
             end(value, failure);
         } finally {
             CURRENT.remove(thread); // a ThreadLocal died with its thread; an entry here would not
@@ -824,11 +821,11 @@ public final class ThreadControl implements Runnable {
      * The public view of this thread, created on first use by {@code create}; every caller gets the
      * same one.
      */
-    public Object facade(java.util.function.Function<ThreadControl, Object> create) {
-        Object f = FACADE.getAcquire(this);
+    public ThredoThread<?> facade(Function<ThreadControl, ThredoThread<?>> create) {
+        ThredoThread<?> f = (ThredoThread<?>) FACADE.getAcquire(this);
         if (f == null) {
-            Object fresh = create.apply(this);
-            f = FACADE.compareAndExchangeRelease(this, null, fresh);
+            ThredoThread<?> fresh = create.apply(this);
+            f = (ThredoThread<?>) FACADE.compareAndExchangeRelease(this, null, fresh);
             if (f == null) {
                 f = fresh;
             }
@@ -836,18 +833,18 @@ public final class ThreadControl implements Runnable {
         return f;
     }
 
-    /** The innermost group opened by this thread and not yet closed (owner only). */
-    public Object innermostGroup() {
-        return innermostGroup;
+    /** The innermost group opened by this thread and not yet closed, as last recorded (owner only). */
+    public ThredoGroup innermostGroup() {
+        GroupLink link = ownedGroup;
+        return link == null ? null : link.group();
     }
 
     /**
-     * Records the innermost open group this thread owns: the group object itself (for the owner) and
-     * its link (for the registry, which shows it for a thread that is no group's member, such as a
-     * request thread and its request group).
+     * Records the innermost open group this thread owns, or {@code null}: for the owner, and for the
+     * registry, which shows it for a thread that is no group's member (a request thread and its
+     * request group).
      */
-    public void setInnermostGroup(Object group, GroupLink link) {
-        this.innermostGroup = group;
+    public void setInnermostGroup(GroupLink link) {
         this.ownedGroup = link;
     }
 

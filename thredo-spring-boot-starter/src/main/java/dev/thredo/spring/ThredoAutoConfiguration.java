@@ -5,9 +5,9 @@ import dev.thredo.KernelListener;
 import dev.thredo.TaskDecorator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -22,9 +22,9 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration
 @ConditionalOnClass(Kernel.class)
-@ConditionalOnProperty(prefix = "thredo", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "thredo.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ThredoProperties.class)
-public class ThredoAutoConfiguration {
+public final class ThredoAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean

@@ -5,6 +5,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Configuration of thredo in a Spring Boot application ({@code thredo.*}).
+ *
+ * <p>Each setter refuses a value that cannot work (a negative or missing timeout, a threshold of
+ * zero), so a wrong setting stops startup with the property's name, its value and the reason,
+ * rather than failing later where the value is used.
  */
 @ConfigurationProperties("thredo")
 public class ThredoProperties {
@@ -15,10 +19,13 @@ public class ThredoProperties {
     /** Whether thredo threads run on virtual threads (otherwise on platform threads). */
     private boolean virtualThreads = true;
 
-    /** How long closing the kernel waits for cancelled threads to end before logging what would not stop. */
+    /**
+     * How long closing the kernel waits for cancelled threads to end before logging what would not
+     * stop. Zero or more.
+     */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
 
-    /** How long a thread may ignore a cancellation before it is reported as stuck. */
+    /** How long a thread may ignore a cancellation before it is reported as stuck. More than zero. */
     private Duration stuckThreshold = Duration.ofSeconds(5);
 
     private final Web web = new Web();
@@ -50,6 +57,9 @@ public class ThredoProperties {
     }
 
     public void setShutdownTimeout(Duration shutdownTimeout) {
+        if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("must be zero or more (e.g. 10s), was " + shutdownTimeout);
+        }
         this.shutdownTimeout = shutdownTimeout;
     }
 
@@ -58,7 +68,15 @@ public class ThredoProperties {
     }
 
     public void setStuckThreshold(Duration stuckThreshold) {
-        this.stuckThreshold = stuckThreshold;
+        this.stuckThreshold = positive(stuckThreshold);
+    }
+
+    /** {@code d}, if it is set and more than zero. */
+    private static Duration positive(Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("must be more than zero (e.g. 5s), was " + d);
+        }
+        return d;
     }
 
     public Web getWeb() {
@@ -142,7 +160,10 @@ public class ThredoProperties {
         /** Whether each Spring MVC handler invocation runs as a thredo thread with a request-scoped group. */
         private boolean enabled = true;
 
-        /** Deadline of each request's handler; none by default. A request that exceeds it answers 503. */
+        /**
+         * Deadline of each request's handler; none by default. A request that exceeds it answers
+         * 503. More than zero when set.
+         */
         private Duration requestTimeout;
 
         /**
@@ -165,7 +186,7 @@ public class ThredoProperties {
         }
 
         public void setRequestTimeout(Duration requestTimeout) {
-            this.requestTimeout = requestTimeout;
+            this.requestTimeout = requestTimeout == null ? null : positive(requestTimeout);
         }
 
         public boolean isCancelOnDisconnect() {

@@ -19,7 +19,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = ThredoAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnAvailableEndpoint(ThredoEndpoint.class)
-public class ThredoEndpointAutoConfiguration {
+public final class ThredoEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnBean(Kernel.class)

@@ -24,7 +24,7 @@ import org.springframework.context.annotation.Bean;
         "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
 @ConditionalOnClass({ MeterRegistry.class, Kernel.class })
 @ConditionalOnBean({ MeterRegistry.class, Kernel.class })
-public class ThredoMetricsAutoConfiguration {
+public final class ThredoMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean

@@ -2,8 +2,8 @@ package dev.thredo.spring.console;
 
 import dev.thredo.spring.ThredoProperties;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -31,9 +31,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(DispatcherServlet.class)
-@ConditionalOnProperty(prefix = "thredo.console", name = "enabled", havingValue = "true")
+@ConditionalOnBooleanProperty("thredo.console.enabled")
 @EnableConfigurationProperties(ThredoProperties.class)
-public class ThredoConsoleAutoConfiguration {
+public final class ThredoConsoleAutoConfiguration {
 
     /** Where the console is served. */
     public static final String PATH = "/thredo";

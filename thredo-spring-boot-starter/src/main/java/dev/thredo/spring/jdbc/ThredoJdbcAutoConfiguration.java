@@ -6,9 +6,9 @@ import javax.sql.DataSource;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 
@@ -21,9 +21,9 @@ import org.springframework.context.annotation.Role;
 @AutoConfiguration(after = ThredoAutoConfiguration.class)
 @ConditionalOnClass({Kernel.class, DataSource.class})
 @ConditionalOnBean(Kernel.class)
-@ConditionalOnProperty(prefix = "thredo.jdbc", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "thredo.jdbc.enabled", matchIfMissing = true)
 @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-public class ThredoJdbcAutoConfiguration {
+public final class ThredoJdbcAutoConfiguration {
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)

@@ -6,9 +6,9 @@ import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -20,8 +20,8 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(before = dev.thredo.spring.ThredoAutoConfiguration.class)
 @ConditionalOnClass({Kernel.class, ContextSnapshotFactory.class})
-@ConditionalOnProperty(prefix = "thredo", name = "enabled", havingValue = "true", matchIfMissing = true)
-public class ThredoContextPropagationAutoConfiguration {
+@ConditionalOnBooleanProperty(name = "thredo.enabled", matchIfMissing = true)
+public final class ThredoContextPropagationAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "thredoContextPropagation")

@@ -21,7 +21,7 @@ import org.springframework.core.env.Environment;
 @ConditionalOnClass({Kernel.class, org.springframework.aop.Advisor.class})
 @ConditionalOnBean(Kernel.class)
 @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-public class ThredoScopedAutoConfiguration {
+public final class ThredoScopedAutoConfiguration {
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)

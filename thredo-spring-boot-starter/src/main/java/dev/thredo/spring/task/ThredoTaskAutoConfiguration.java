@@ -6,9 +6,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -42,8 +42,8 @@ import org.springframework.util.function.SingletonSupplier;
         before = {TaskExecutionAutoConfiguration.class, TaskSchedulingAutoConfiguration.class})
 @ConditionalOnClass({Kernel.class, TaskDecorator.class, SchedulingConfigurer.class})
 @ConditionalOnBean(Kernel.class)
-@ConditionalOnProperty(prefix = "thredo.task", name = "enabled", havingValue = "true", matchIfMissing = true)
-public class ThredoTaskAutoConfiguration {
+@ConditionalOnBooleanProperty(name = "thredo.task.enabled", matchIfMissing = true)
+public final class ThredoTaskAutoConfiguration {
 
     /** Applied last by Boot (outermost), so the adoption spans any other decorator's work. */
     @Bean

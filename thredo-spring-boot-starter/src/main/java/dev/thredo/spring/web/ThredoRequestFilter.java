@@ -92,7 +92,7 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
         this.requests = Objects.requireNonNull(requests, "requests");
         this.kernel = Objects.requireNonNull(kernel, "kernel");
         if (requestTimeout != null && (requestTimeout.isZero() || requestTimeout.isNegative())) {
-            throw new IllegalArgumentException("thredo.web.request-timeout must be positive: " + requestTimeout);
+            throw new IllegalArgumentException("requestTimeout must be positive: " + requestTimeout);
         }
         this.requestTimeout = requestTimeout;
     }

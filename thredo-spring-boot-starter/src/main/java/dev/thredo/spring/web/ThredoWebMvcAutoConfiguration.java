@@ -1,8 +1,8 @@
 package dev.thredo.spring.web;
 
 import dev.thredo.Kernel;
-import dev.thredo.spring.ThredoAutoConfiguration;
 import dev.thredo.spring.RequestThreads;
+import dev.thredo.spring.ThredoAutoConfiguration;
 import dev.thredo.spring.ThredoProperties;
 import dev.thredo.spring.actuate.ThredoDisconnectMetrics;
 import io.micrometer.core.instrument.Tags;
@@ -12,9 +12,9 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -46,9 +46,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({DispatcherServlet.class, Kernel.class})
 @ConditionalOnBean(Kernel.class)
-@ConditionalOnProperty(prefix = "thredo.web", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "thredo.web.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ThredoProperties.class)
-public class ThredoWebMvcAutoConfiguration {
+public final class ThredoWebMvcAutoConfiguration {
 
     /**
      * Order of the request filter: after Boot's own filters (character encoding, observation, form
@@ -130,8 +130,7 @@ public class ThredoWebMvcAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = { "org.apache.coyote.http11.Http11NioProtocol",
             "org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory" })
-    @ConditionalOnProperty(prefix = "thredo.web", name = "cancel-on-disconnect", havingValue = "true",
-            matchIfMissing = true)
+    @ConditionalOnBooleanProperty(name = "thredo.web.cancel-on-disconnect", matchIfMissing = true)
     static class TomcatDisconnectConfiguration {
 
         @Bean

@@ -103,9 +103,4 @@ class ThredoWebMvcAutoConfigurationTest {
             configurer.setTaskExecutor(EXECUTOR);
         }
     }
-
-    @Test
-    void rejectsANonPositiveRequestTimeout() {
-        web.withPropertyValues("thredo.web.request-timeout=0s").run(context -> assertThat(context).hasFailed());
-    }
 }
