@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Cancellation racing completion (issue 7, stress): threads that end by returning, by throwing or
+ * Cancellation racing completion (stress): threads that end by returning, by throwing or
  * at their first blocking call are cancelled, in batches, at random moments around their end, in
  * each of the ways a cancel arrives ({@code requestCancel}, {@code cancel}, {@code Kernel.cancel(id)},
  * a raw interrupt). Checked in every round: the thread ends exactly once (one

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Random trees of thread groups (issue 7, stress; DESIGN §3.4): every group gets a random wait
+ * Random trees of thread groups (stress; DESIGN §3.4): every group gets a random wait
  * policy and members that succeed, fail, return {@code null}, hang until cancelled, let their own
  * {@code timeoutAfter} escape, spawn a sibling, run as daemons, or open a group of their own (the
  * tree). Owners sometimes join under a short deadline, and a chaos thread cancels random live

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Kernel close with 100 000 live threads (issue 7, stress; DESIGN §3.8): threads blocked in every
+ * Kernel close with 100 000 live threads (stress; DESIGN §3.8): threads blocked in every
  * thredo wait (sleep, {@code Queue.take}, {@code Lock.lock}, {@code Semaphore.acquire},
  * {@code Event.await}, {@code Condition.await}, {@code join}, a group's {@code join} with its
  * members) and in JDK blocking calls that honour interrupts ({@code Thread.sleep},

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A timeout (or a cancel) racing the wake-up of a parked waiter, on every blocking primitive
- * (issue 7, stress; DESIGN §3.6 did-not-happen rule, §6 pitfall 3). In each round a waiter blocks in
+ * (stress; DESIGN §3.6 did-not-happen rule, §6 pitfall 3). In each round a waiter blocks in
  * the primitive under one of the ways a wait can end early ({@code timeoutAfter}, {@code ignoreAfter},
  * the JDK-style timed method, or a {@code requestCancel} sent around the wake-up), and the test's
  * main thread wakes it (unlock, release, put, take, signal, set). The waiter's time limit adapts

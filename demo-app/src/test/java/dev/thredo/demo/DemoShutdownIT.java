@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 13's shutdown, on the real thing: demo-app's boot jar started as a process with a 60 s
+ * Graceful shutdown, on the real thing: demo-app's boot jar started as a process with a 60 s
  * scheduled run, a 60 s {@code @Async} report and a 60 s request in flight, then SIGTERM. The run and
  * the report end {@code CANCELLED} at once, the request answers its 503 when the graceful window (3 s)
  * ends, and the process exits within that window + {@code thredo.shutdown-timeout} (2 s) + 2 s.

@@ -47,8 +47,8 @@ public final class Runner {
             int iterationSeconds, int singleShotWarmups, int singleShots, int memoryThreads, HttpFigure.Settings http) {
     }
 
-    // The HTTP warm-up is long on purpose: after a few seconds of load C2 still compiles on one of the
-    // two cores (measured: about half a core during a 10 s run after a 5 s warm-up), which skewed the ratio.
+    // The HTTP warm-up is long on purpose: C2 keeps compiling on one of the two cores for several
+    // seconds into the load, and a round measured meanwhile is not the steady state (results/changes.md).
     private static final Profile SHORT = new Profile("short", 1, 3, 1, 5, 1, 5, 10, 100_000,
             new HttpFigure.Settings(2, 15, 10, 64, 2));
     private static final Profile FULL = new Profile("full", 3, 5, 2, 5, 2, 10, 20, 1_000_000,
@@ -292,7 +292,7 @@ public final class Runner {
                     String.format(Locale.ROOT, "%.0f B, virtual threads in `Thread.sleep`", memVirtual),
                     String.format(Locale.ROOT, "%.2f×", ratio), "≤ 1.3×", ratio <= 1.3);
         }
-        // (h) requests/s, higher is better; the second row is the cost of the disconnect check (issue 8)
+        // (h) requests/s, higher is better; the second row is the cost of the disconnect check
         String httpFigure = "HTTP requests/s of the fan-out endpoint `GET " + HttpFigure.PATH + "` (demo-app, Tomcat on"
                 + " virtual threads, `wrk -t" + p.http().wrkThreads() + " -c" + p.http().connections() + " -d"
                 + p.http().seconds() + "s`, loopback)";

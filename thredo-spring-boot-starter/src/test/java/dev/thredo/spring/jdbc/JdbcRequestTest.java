@@ -39,7 +39,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The starter end to end (issue 12's acceptance): a HikariCP {@code DataSource} bean on a real
+ * The starter end to end: a HikariCP {@code DataSource} bean on a real
  * PostgreSQL, wrapped by the auto-configuration, and a handler whose query would take 30 s. A 1 s
  * request timeout, a {@code @ThredoScoped(timeout = "1s")} and an HTTP cancel each end the query in
  * the database ({@code pg_stat_activity} clear) and answer 503, long before the query's 30 s (the bound

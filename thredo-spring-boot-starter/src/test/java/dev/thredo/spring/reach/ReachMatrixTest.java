@@ -21,7 +21,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * Issue 12's matrix: a request timeout, a {@code @ThredoScoped(timeout)} and an HTTP cancel each end a
+ * The reach matrix (DESIGN §4, rev. 2): a request timeout, a {@code @ThredoScoped(timeout)} and an HTTP cancel each end a
  * handler blocked in {@code Thread.sleep}, {@code HttpClient.send} or a thredo wait, on Boot's default
  * platform request threads and on virtual ones: the client gets its 503 problem within 1 s of the
  * deadline or cancel (never an empty reply), and no thread is left. The request timeout is 1 s, the

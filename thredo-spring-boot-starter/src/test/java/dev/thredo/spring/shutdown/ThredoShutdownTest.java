@@ -30,7 +30,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 
 /**
- * Issue 13, point 4: closing the application context (what SIGTERM does) cancels the threads that
+ * Closing the application context (what SIGTERM does) cancels the threads that
  * serve no request as soon as it begins; in-flight requests get the graceful window and then their
  * 503; the close takes no longer than the graceful window plus {@code thredo.shutdown-timeout}.
  * With {@code server.shutdown=immediate} the request is cancelled at once.

@@ -40,8 +40,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Issue 13, points 1 and 2, over real HTTP on both thread kinds ({@code spring.threads.virtual.enabled}
- * false: Boot's {@code ThreadPoolTaskExecutor}/{@code ThreadPoolTaskScheduler}; true: its
+ * {@code @Async} calls and {@code @Scheduled} runs as thredo threads, over real HTTP on both thread
+ * kinds ({@code spring.threads.virtual.enabled} false: Boot's {@code ThreadPoolTaskExecutor}/{@code ThreadPoolTaskScheduler}; true: its
  * {@code SimpleAsyncTaskExecutor}/{@code SimpleAsyncTaskScheduler} on virtual threads): scheduled runs
  * and {@code @Async} calls are listed by {@code GET /actuator/thredo} under their methods' names, on
  * the threads Boot configured; a cancel (by {@code POST /actuator/thredo/{id}/cancel},
