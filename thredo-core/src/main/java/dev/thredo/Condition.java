@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 public final class Condition implements java.util.concurrent.locks.Condition {
     private final java.util.concurrent.locks.Lock lock;
     private final Object sync = new Object();
-    private final WaitQueue waiters = new WaitQueue(); // guarded by sync
+    private final WaitQueue<Void> waiters = new WaitQueue<>(); // guarded by sync
 
     /** A condition with a new {@link Lock} of its own, as in thredo. */
     public Condition() {
@@ -140,7 +140,7 @@ public final class Condition implements java.util.concurrent.locks.Condition {
         if (mode != Parking.Mode.HOLD) {
             Parking.checkInterruptOnEntry();
         }
-        Waiter w = new Waiter();
+        Waiter<Void> w = new Waiter<>();
         synchronized (sync) {
             waiters.add(w); // queued before the lock is released, so no signal can slip between
         }

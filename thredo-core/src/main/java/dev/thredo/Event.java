@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Event {
     private final Object sync = new Object();
-    private final WaitQueue waiters = new WaitQueue(); // guarded by sync
+    private final WaitQueue<Void> waiters = new WaitQueue<>(); // guarded by sync
     private boolean set;                               // guarded by sync
 
     /** Creates a cleared event. */

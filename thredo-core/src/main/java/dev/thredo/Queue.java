@@ -59,9 +59,9 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     // Guarded by sync. Fair: items is empty while a taker waits (items are handed to takers), and
     // full while a putter waits (each carries its item, admitted in order). Non-fair: a waiter only
     // waits to be woken, and then retries like any running thread.
-    private final WaitQueue takers = new WaitQueue();
-    private final WaitQueue putters = new WaitQueue();
-    private final WaitQueue joiners = new WaitQueue();
+    private final WaitQueue<E> takers = new WaitQueue<>();
+    private final WaitQueue<E> putters = new WaitQueue<>();
+    private final WaitQueue<Void> joiners = new WaitQueue<>();
     private long unfinished;                           // guarded by sync: items put and not yet marked done
     private final Supplier<E> pollLocked = () -> {
         synchronized (sync) {
@@ -209,7 +209,7 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     private boolean insert(E e, long limit) {
         Objects.requireNonNull(e, "a BlockingQueue takes no null elements");
         Parking.checkInterruptOnEntry();
-        Waiter w;
+        Waiter<E> w;
         synchronized (sync) {
             if (offerNow(e)) {
                 return true;
@@ -217,7 +217,7 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             if (!fair) {
                 w = null;
             } else {
-                w = new Waiter(e);
+                w = new Waiter<>(e);
                 putters.add(w);
             }
         }
@@ -234,7 +234,7 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
 
     private E remove(long limit) {
         Parking.checkInterruptOnEntry();
-        Waiter w;
+        Waiter<E> w;
         synchronized (sync) {
             E e = pollNow();
             if (e != null) {
@@ -243,16 +243,14 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             if (!fair) {
                 w = null;
             } else {
-                w = new Waiter();
+                w = new Waiter<>();
                 takers.add(w);
             }
         }
         if (w == null) {
             return Parking.acquireRetrying(sync, takers, pollLocked, "Queue.take", Parking.Mode.INTERRUPTIBLE, limit);
         }
-        @SuppressWarnings("unchecked")
-        E handed = Parking.awaitHandOff(sync, takers, w, "Queue.take", Parking.Mode.INTERRUPTIBLE, limit) ? (E) w.item : null;
-        return handed;
+        return Parking.awaitHandOff(sync, takers, w, "Queue.take", Parking.Mode.INTERRUPTIBLE, limit) ? w.item() : null;
     }
 
     /**
@@ -261,10 +259,9 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      */
     private boolean offerNow(E e) {
         if (fair) {
-            for (Waiter t; (t = takers.peek()) != null; ) {
+            for (Waiter<E> t; (t = takers.peek()) != null; ) {
                 takers.remove(t);
-                t.item = e;
-                if (t.signal()) {
+                if (t.signal(e)) {
                     unfinished++;
                     return true;
                 }
@@ -431,13 +428,12 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     /** Moves waiting putters' items into free room, in their order (fair; guarded by sync). */
     private void admitPutters() {
         while (items.size() < capacity) {
-            Waiter p = putters.peek();
+            Waiter<E> p = putters.peek();
             if (p == null) {
                 return;
             }
             putters.remove(p);
-            @SuppressWarnings("unchecked")
-            E item = (E) p.item;
+            E item = p.item();
             if (p.signal()) {
                 items.add(item);
                 unfinished++;

@@ -126,7 +126,7 @@ public final class Thredo {
      * @throws ThreadTimeout if a deadline passes first
      */
     public static void sleep(Duration d) {
-        Parking.await(new Waiter(), "sleep", Parking.Mode.CANCELLABLE, Clocks.deadlineAfter(d));
+        Parking.await(new Waiter<Void>(), "sleep", Parking.Mode.CANCELLABLE, Clocks.deadlineAfter(d));
     }
 
     /**

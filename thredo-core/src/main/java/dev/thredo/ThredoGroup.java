@@ -96,7 +96,7 @@ public final class ThredoGroup implements AutoCloseable {
     private final List<ThredoThread<?>> members = new ArrayList<>();
     private final ArrayDeque<ThredoThread<?>> endedUnreported = new ArrayDeque<>();
     private final List<ThredoThread<?>> failures = new ArrayList<>();
-    private final WaitQueue waiters = new WaitQueue();
+    private final WaitQueue<Void> waiters = new WaitQueue<>();
     private int running;
     private int runningCounted;       // running non-daemon members
     private boolean settled;          // the policy has decided: cancel whatever runs or starts

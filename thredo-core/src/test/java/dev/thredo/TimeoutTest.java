@@ -134,11 +134,11 @@ class TimeoutTest {
         long limit = 0L;
         for (dev.thredo.internal.Parking.Mode mode : dev.thredo.internal.Parking.Mode.values()) {
             assertFalse(org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
-                    () -> dev.thredo.internal.Parking.await(new dev.thredo.internal.Waiter(), "limit 0", mode, limit)),
+                    () -> dev.thredo.internal.Parking.await(new dev.thredo.internal.Waiter<Void>(), "limit 0", mode, limit)),
                     "a plain thread's " + mode + " wait gives up at once");
         }
         try (Kernel k = Kernel.create()) {
-            ThredoThread<Boolean> t = k.spawn(() -> dev.thredo.internal.Parking.await(new dev.thredo.internal.Waiter(),
+            ThredoThread<Boolean> t = k.spawn(() -> dev.thredo.internal.Parking.await(new dev.thredo.internal.Waiter<Void>(),
                     "limit 0", dev.thredo.internal.Parking.Mode.HOLD, limit));
             assertFalse(org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5), t::join),
                     "a thredo thread's HOLD wait gives up at once");

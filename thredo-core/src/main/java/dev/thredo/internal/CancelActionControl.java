@@ -46,7 +46,7 @@ public final class CancelActionControl {
     final CancelActionControl outer;
     private volatile int state;
     private Throwable failure;
-    private final WaitQueue ranWaiters = new WaitQueue(); // guarded by this
+    private final WaitQueue<Void> ranWaiters = new WaitQueue<>(); // guarded by this
 
     CancelActionControl(String call, Action action, CancelActionControl outer) {
         this.call = call;

@@ -30,7 +30,7 @@ public final class KernelCore {
 
     /** Threads spawned or adopted and not yet fully ended (past their group and joiner notifications). */
     private final AtomicLong unfinished = new AtomicLong();
-    private final WaitQueue allEndedWaiters = new WaitQueue();
+    private final WaitQueue<Void> allEndedWaiters = new WaitQueue<>();
     private volatile boolean closed;
 
     /** What the public layer wants to hear of threads starting and ending; see {@code KernelListener}. */

@@ -67,7 +67,7 @@ public final class Parking {
      * @throws ThreadCancelled in a cancellable wait, when the thread was cancelled or a deadline
      *     expired and the waiter could abandon before being signalled
      */
-    public static boolean await(Waiter w, String blockedOn, Mode mode, long limitNanos) {
+    public static boolean await(Waiter<?> w, String blockedOn, Mode mode, long limitNanos) {
         ThreadControl self = ThreadControl.current();
         boolean clearedInterrupt = false;
         if (self != null) {
@@ -132,7 +132,7 @@ public final class Parking {
      * @return {@code true} when the condition holds, {@code false} if {@code limitNanos} passed
      * @throws ThreadCancelled as {@link #await} does, in a {@link Mode#CANCELLABLE} wait
      */
-    public static boolean awaitCondition(Object lock, WaitQueue queue, BooleanSupplier condition,
+    public static boolean awaitCondition(Object lock, WaitQueue<Void> queue, BooleanSupplier condition,
             String blockedOn, Mode mode, long limitNanos) {
         for (;;) {
             if (!acquire(lock, queue, condition, blockedOn, mode, limitNanos)) {
@@ -161,9 +161,9 @@ public final class Parking {
      * @throws ThreadCancelled in a cancellable wait, when the caller was cancelled or timed out
      *     before a hand-off; then nothing was taken
      */
-    public static boolean acquire(Object lock, WaitQueue queue, BooleanSupplier tryNow,
+    public static boolean acquire(Object lock, WaitQueue<Void> queue, BooleanSupplier tryNow,
             String blockedOn, Mode mode, long limitNanos) {
-        Waiter w = new Waiter();
+        Waiter<Void> w = new Waiter<>();
         synchronized (lock) {
             queue.add(w);
             if (queue.peek() == w && tryNow.getAsBoolean()) {
@@ -184,14 +184,15 @@ public final class Parking {
      *
      * @param tryNow takes what the caller wants and returns it, or returns {@code null}; runs both
      *     under {@code lock} and without it
+     * @param <W> what {@code queue}'s waiters may be handed; the waiters queued here are only woken
      * @return what {@code tryNow} took, or {@code null} if {@code limitNanos} passed first
      * @throws ThreadCancelled in a cancellable wait, when the caller was cancelled or timed out
      *     before it could take anything; then nothing was taken
      */
-    public static <T> T acquireRetrying(Object lock, WaitQueue queue, Supplier<T> tryNow, String blockedOn,
+    public static <T, W> T acquireRetrying(Object lock, WaitQueue<W> queue, Supplier<T> tryNow, String blockedOn,
             Mode mode, long limitNanos) {
         for (boolean woken = false; ; woken = true) {
-            Waiter w = new Waiter();
+            Waiter<W> w = new Waiter<>();
             synchronized (lock) {
                 if (woken) {
                     queue.addFirst(w);
@@ -220,7 +221,7 @@ public final class Parking {
      *
      * @return {@code true} if handed over, {@code false} if {@code limitNanos} passed
      */
-    public static boolean awaitHandOff(Object lock, WaitQueue queue, Waiter w, String blockedOn, Mode mode,
+    public static <W> boolean awaitHandOff(Object lock, WaitQueue<W> queue, Waiter<W> w, String blockedOn, Mode mode,
             long limitNanos) {
         boolean handed = false;
         try {

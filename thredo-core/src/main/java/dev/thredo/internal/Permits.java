@@ -40,7 +40,7 @@ public final class Permits {
     }
 
     /** The waiters; also the monitor guarding them. */
-    private final WaitQueue waiters = new WaitQueue();
+    private final WaitQueue<Void> waiters = new WaitQueue<>();
     private final int bound;
     private final boolean fair;
     private final Supplier<Boolean> tryBarging = () -> tryAcquire() ? Boolean.TRUE : null;
@@ -115,7 +115,7 @@ public final class Permits {
 
     /** Moves free permits to the first waiters, each signalled with its permit (guarded by the waiters' monitor). */
     private void handOff() {
-        for (Waiter w; (w = waiters.peek()) != null && tryAcquire(); ) {
+        for (Waiter<Void> w; (w = waiters.peek()) != null && tryAcquire(); ) {
             waiters.remove(w);
             if (!w.signal()) {
                 COUNT.getAndAdd(this, 1); // it gave up meanwhile: the permit goes back, to the next one

@@ -160,7 +160,7 @@ public final class ThreadControl implements Runnable {
     /** Open shields; written by the owner, read by deliveries under the gate. */
     private volatile int shieldDepth;
     // Guarded by this.
-    private WaitQueue terminationWaiters;
+    private WaitQueue<Void> terminationWaiters;
 
     ThreadControl(KernelCore kernel, long id, String name, boolean daemon, long parentId,
             GroupLink group, Callable<?> callable, Runnable runnable) {
@@ -772,9 +772,9 @@ public final class ThreadControl implements Runnable {
         Parking.awaitCondition(this, terminationWaiters(), this::isDone, "join #" + id, mode, Clocks.NO_DEADLINE);
     }
 
-    private synchronized WaitQueue terminationWaiters() {
+    private synchronized WaitQueue<Void> terminationWaiters() {
         if (terminationWaiters == null) {
-            terminationWaiters = new WaitQueue();
+            terminationWaiters = new WaitQueue<>();
         }
         return terminationWaiters;
     }

@@ -12,13 +12,15 @@ package dev.thredo.internal;
  * take the lock to wake someone (the head is volatile for that Dekker-style handshake: a waiter
  * publishes itself here and then re-reads the state; a releaser writes the state and then reads
  * the head; one of them sees the other).
+ *
+ * @param <T> what the waiters are handed; {@code Void} for plain waits
  */
-public final class WaitQueue {
-    private volatile Waiter head;
-    private Waiter tail;
+public final class WaitQueue<T> {
+    private volatile Waiter<T> head;
+    private Waiter<T> tail;
 
     /** Appends {@code w}. */
-    public void add(Waiter w) {
+    public void add(Waiter<T> w) {
         w.prev = tail;
         w.next = null;
         if (tail == null) {
@@ -34,7 +36,7 @@ public final class WaitQueue {
      * Puts {@code w} first: for a waiter that was woken, lost the race for what it waits for to a
      * running thread, and waits again without losing its place.
      */
-    public void addFirst(Waiter w) {
+    public void addFirst(Waiter<T> w) {
         w.prev = null;
         w.next = head;
         if (head == null) {
@@ -47,7 +49,7 @@ public final class WaitQueue {
     }
 
     /** Unlinks {@code w} if it is still queued. */
-    public void remove(Waiter w) {
+    public void remove(Waiter<T> w) {
         if (!w.queued) {
             return;
         }
@@ -66,10 +68,10 @@ public final class WaitQueue {
     }
 
     /** The first waiter still waiting, without removing it, or {@code null}; drops abandoned ones. */
-    public Waiter peek() {
-        Waiter w = head;
+    public Waiter<T> peek() {
+        Waiter<T> w = head;
         while (w != null && !w.isWaiting()) {
-            Waiter next = w.next;
+            Waiter<T> next = w.next;
             remove(w);
             w = next;
         }
@@ -78,10 +80,11 @@ public final class WaitQueue {
 
     /**
      * Removes the first waiter still waiting and signals it; returns it, or {@code null} if no
-     * waiter is left. Set {@link Waiter#item} on {@link #peek()} first to hand something over.
+     * waiter is left. To hand something over, take the waiter from {@link #peek()} and
+     * {@linkplain Waiter#signal(Object) signal it with the item}.
      */
-    public Waiter signalFirst() {
-        for (Waiter w; (w = peek()) != null; ) {
+    public Waiter<T> signalFirst() {
+        for (Waiter<T> w; (w = peek()) != null; ) {
             remove(w);
             if (w.signal()) {
                 return w;
@@ -92,8 +95,8 @@ public final class WaitQueue {
 
     /** Removes and signals every waiter. */
     public void signalAll() {
-        for (Waiter w = head; w != null; ) {
-            Waiter next = w.next;
+        for (Waiter<T> w = head; w != null; ) {
+            Waiter<T> next = w.next;
             remove(w);
             w.signal();
             w = next;
@@ -116,7 +119,7 @@ public final class WaitQueue {
     /** How many waiters are still waiting. */
     public int size() {
         int n = 0;
-        for (Waiter w = head; w != null; w = w.next) {
+        for (Waiter<T> w = head; w != null; w = w.next) {
             if (w.isWaiting()) {
                 n++;
             }
@@ -126,7 +129,7 @@ public final class WaitQueue {
 
     /** Whether {@code t} has a waiter here that is still waiting. */
     public boolean contains(Thread t) {
-        for (Waiter w = head; w != null; w = w.next) {
+        for (Waiter<T> w = head; w != null; w = w.next) {
             if (w.thread == t && w.isWaiting()) {
                 return true;
             }

@@ -17,10 +17,13 @@ import java.lang.invoke.VarHandle;
  * the next one. This is how every primitive keeps the did-not-happen rule without a lock around the
  * park itself.
  *
- * <p>{@link #item} carries a hand-off (a queue item, say) from signaller to waiter, or the other
- * way; it is written before the state CAS that publishes it and read after observing it.
+ * <p>The item carries a hand-off (a queue item, say) from signaller to waiter ({@link #signal(Object)}),
+ * or the other way ({@link #Waiter(Object)}); it is written before the state CAS that publishes it
+ * and read after observing it.
+ *
+ * @param <T> what is handed over; {@code Void} for a waiter that only waits
  */
-public final class Waiter {
+public final class Waiter<T> {
     static final int WAITING = 0;
     static final int SIGNALLED = 1;
     static final int ABANDONED = 2;
@@ -37,11 +40,11 @@ public final class Waiter {
 
     final Thread thread;
     private volatile int state;
-    /** Payload handed over with the signal, owned by the primitive that uses this waiter. */
-    public Object item;
+    /** Handed over with the signal; see the class comment. */
+    private T item;
     // Links of the WaitQueue this waiter is in; guarded by that queue's owner.
-    Waiter prev;
-    Waiter next;
+    Waiter<T> prev;
+    Waiter<T> next;
     boolean queued;
 
     /** A waiter for the calling thread. */
@@ -50,7 +53,7 @@ public final class Waiter {
     }
 
     /** A waiter carrying {@code item}, for the calling thread. */
-    public Waiter(Object item) {
+    public Waiter(T item) {
         this();
         this.item = item;
     }
@@ -67,9 +70,23 @@ public final class Waiter {
         return false;
     }
 
+    /**
+     * Hands {@code item} to the wait and wakes the thread; {@code false} if the waiter had already
+     * abandoned (or been signalled), in which case the item was not handed over.
+     */
+    public boolean signal(T item) {
+        this.item = item; // published by the CAS in signal(); unread if that fails
+        return signal();
+    }
+
     /** Called by the waiting thread to give up; {@code false} if it was signalled first. */
     boolean abandon() {
         return STATE.compareAndSet(this, WAITING, ABANDONED);
+    }
+
+    /** The item handed over; read after observing the signal, or by the signaller, under the primitive's lock. */
+    public T item() {
+        return item;
     }
 
     /** The waiting thread. */

@@ -34,24 +34,28 @@ final class NameLookup {
      * @throws ThreadCancelled if the caller is cancelled, or a deadline passes, before the answer
      */
     static InetAddress[] resolve(String host, Resolver resolver) throws UnknownHostException {
-        Waiter answer = new Waiter();
+        Waiter<Answer> answer = new Waiter<>();
         Thread.ofVirtual().name("thredo-lookup " + host).inheritInheritableThreadLocals(false).start(() -> {
-            Object result;
+            Answer result;
             try {
-                result = resolver.resolve(host);
+                result = new Answer(resolver.resolve(host), null);
             } catch (Throwable t) {
-                result = t;
+                result = new Answer(null, t);
             }
-            answer.item = result; // published by the signal's CAS
-            answer.signal();      // false if the caller gave up: the answer is dropped
+            answer.signal(result); // false if the caller gave up: the answer is dropped
         });
         Parking.await(answer, "InetAddress.getAllByName", Parking.Mode.CANCELLABLE, Clocks.NO_DEADLINE);
-        return switch (answer.item) {
-            case InetAddress[] addresses -> addresses;
+        Answer result = answer.item();
+        return switch (result.failure()) {
+            case null -> result.addresses();
             case UnknownHostException e -> throw (UnknownHostException) new UnknownHostException(e.getMessage()).initCause(e);
             case RuntimeException e -> throw e;
             case Error e -> throw e;
-            default -> throw new IllegalStateException("resolver failed", (Throwable) answer.item);
+            case Throwable t -> throw new IllegalStateException("resolver failed", t);
         };
+    }
+
+    /** The resolver's addresses, or what it threw instead. */
+    private record Answer(InetAddress[] addresses, Throwable failure) {
     }
 }
