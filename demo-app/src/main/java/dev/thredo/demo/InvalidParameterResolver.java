@@ -2,10 +2,12 @@ package dev.thredo.demo;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.thredo.spring.problem.ProblemDetailWriter;
 import java.io.IOException;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
@@ -20,6 +22,12 @@ import org.springframework.web.servlet.ModelAndView;
 @Component
 class InvalidParameterResolver implements HandlerExceptionResolver, Ordered {
 
+    private final ProblemDetailWriter problems;
+
+    InvalidParameterResolver(ProblemDetailWriter problems) {
+        this.problems = problems;
+    }
+
     @Override
     public ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response, Object handler,
             Exception ex) {
@@ -27,8 +35,10 @@ class InvalidParameterResolver implements HandlerExceptionResolver, Ordered {
             return null;
         }
         try {
-            Problems.write(response, HttpStatus.BAD_REQUEST.value(),
-                    "The query string or form body is not valid (e.g. not UTF-8).", request.getRequestURI());
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                    "The query string or form body is not valid (e.g. not UTF-8).");
+            problem.setInstance(ProblemDetailWriter.instanceOf(request));
+            problems.write(response, problem);
         } catch (IOException e) {
             return null; // nothing could be written: let the container answer
         }

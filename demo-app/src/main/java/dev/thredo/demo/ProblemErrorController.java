@@ -3,9 +3,11 @@ package dev.thredo.demo;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.thredo.spring.problem.ProblemDetailWriter;
 import java.io.IOException;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 
@@ -21,17 +23,29 @@ import org.springframework.web.bind.annotation.RequestMapping;
 @Controller
 class ProblemErrorController implements ErrorController {
 
+    private final ProblemDetailWriter problems;
+
+    ProblemErrorController(ProblemDetailWriter problems) {
+        this.problems = problems;
+    }
+
     @RequestMapping("${server.error.path:${error.path:/error}}")
     void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (!(request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer status)) {
-            Problems.write(response, HttpStatus.NOT_FOUND.value(), "No error to report.", request.getRequestURI());
+            ProblemDetail none = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No error to report.");
+            none.setInstance(ProblemDetailWriter.instanceOf(request));
+            problems.write(response, none);
             return;
         }
         String message = request.getAttribute(RequestDispatcher.ERROR_MESSAGE) instanceof String m ? m : "";
-        HttpStatus known = HttpStatus.resolve(status);
-        String reason = known != null ? known.getReasonPhrase() : "HTTP " + status;
-        String detail = status < 500 && !message.isBlank() ? message : reason + ".";
-        String path = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String p ? p : null;
-        Problems.write(response, status, detail, path);
+        ProblemDetail problem = ProblemDetail.forStatus(status);
+        if (problem.getTitle() == null) {
+            problem.setTitle("HTTP " + status); // a status without a reason phrase
+        }
+        problem.setDetail(status < 500 && !message.isBlank() ? message : problem.getTitle() + ".");
+        if (request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String path) {
+            problem.setInstance(ProblemDetailWriter.instance(path));
+        }
+        problems.write(response, problem);
     }
 }

@@ -1,7 +1,7 @@
 package dev.thredo.demo;
 
+import dev.thredo.spring.problem.ProblemDetailWriter;
 import java.io.IOException;
-import java.io.Writer;
 import org.apache.catalina.Container;
 import org.apache.catalina.Valve;
 import org.apache.catalina.connector.Request;
@@ -11,7 +11,7 @@ import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,6 +23,12 @@ import org.springframework.stereotype.Component;
  */
 class ProblemErrorReportValve extends ErrorReportValve {
 
+    private final ProblemDetailWriter problems;
+
+    ProblemErrorReportValve(ProblemDetailWriter problems) {
+        this.problems = problems;
+    }
+
     @Override
     protected void report(Request request, Response response, Throwable throwable) {
         int status = response.getStatus();
@@ -30,16 +36,14 @@ class ProblemErrorReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
-        HttpStatus known = HttpStatus.resolve(status);
-        String detail = (known != null ? known.getReasonPhrase() : "HTTP " + status) + " (rejected by the server).";
+        ProblemDetail problem = ProblemDetail.forStatus(status);
+        if (problem.getTitle() == null) {
+            problem.setTitle("HTTP " + status); // a status without a reason phrase
+        }
+        problem.setDetail(problem.getTitle() + " (rejected by the server).");
         try {
-            response.setContentType("application/problem+json");
-            response.setCharacterEncoding("UTF-8");
-            Writer writer = response.getReporter();
-            if (writer != null) {
-                writer.write(Problems.json(status, detail, null));
-                response.finishResponse();
-            }
+            problems.write(response.getResponse(), problem); // no instance: the path is what was rejected
+            response.finishResponse();
         } catch (IOException | IllegalStateException e) {
             // The connection is gone or the response is unusable; the status line is all there is.
         }
@@ -53,6 +57,12 @@ class ProblemErrorReportValve extends ErrorReportValve {
     @Component
     static class Installer implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
 
+        private final ProblemDetailWriter problems;
+
+        Installer(ProblemDetailWriter problems) {
+            this.problems = problems;
+        }
+
         @Override
         public void customize(TomcatServletWebServerFactory factory) {
             factory.addContextCustomizers(context -> {
@@ -65,7 +75,7 @@ class ProblemErrorReportValve extends ErrorReportValve {
                         parent.getPipeline().removeValve(valve);
                     }
                 }
-                parent.getPipeline().addValve(new ProblemErrorReportValve());
+                parent.getPipeline().addValve(new ProblemErrorReportValve(problems));
             });
         }
 

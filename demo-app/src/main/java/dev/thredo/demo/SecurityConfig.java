@@ -1,5 +1,6 @@
 package dev.thredo.demo;
 
+import dev.thredo.spring.problem.ProblemDetailWriter;
 import dev.thredo.spring.security.CrossSiteRequestFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -39,7 +41,7 @@ import org.springframework.security.web.csrf.CsrfFilter;
 class SecurityConfig {
 
     @Bean
-    SecurityFilterChain demoSecurity(HttpSecurity http) throws Exception {
+    SecurityFilterChain demoSecurity(HttpSecurity http, ProblemDetailWriter problems) throws Exception {
         http
             .authorizeHttpRequests(auth -> auth
                 // Liveness/readiness probes (load balancers, Kubernetes, docker-compose) carry no
@@ -59,13 +61,13 @@ class SecurityConfig {
             // HTTP Basic: the browser prompts once and then sends the credentials with every
             // request; scripts (curl, Prometheus) send them directly. Unauthenticated requests get
             // 401 with a WWW-Authenticate challenge and an RFC 9457 problem body.
-            .httpBasic(basic -> basic.authenticationEntryPoint(new ProblemBasicEntryPoint("thredo demo")))
-            .exceptionHandling(ex -> ex.authenticationEntryPoint(new ProblemBasicEntryPoint("thredo demo")))
+            .httpBasic(basic -> basic.authenticationEntryPoint(new ProblemBasicEntryPoint("thredo demo", problems)))
+            .exceptionHandling(ex -> ex.authenticationEntryPoint(new ProblemBasicEntryPoint("thredo demo", problems)))
             // The cross-site check (see the class comment) instead of a CSRF token: no cookie, no
             // token round trip for scripts, and a sibling subdomain cannot plant a token cookie.
             // It covers /api/** too: no page of another site needs to start the demo's jobs.
             .csrf(csrf -> csrf.disable())
-            .addFilterBefore(new CrossSiteRequestFilter(), CsrfFilter.class)
+            .addFilterBefore(new CrossSiteRequestFilter(problems), CsrfFilter.class)
             // Basic is stateless: no login form, no session (so no cookie a browser could send
             // along), and no request remembered for a login page to come back to.
             .formLogin(form -> form.disable())
@@ -78,22 +80,21 @@ class SecurityConfig {
     static final class ProblemBasicEntryPoint implements AuthenticationEntryPoint {
 
         private final String realm;
+        private final ProblemDetailWriter problems;
 
-        ProblemBasicEntryPoint(String realm) {
+        ProblemBasicEntryPoint(String realm, ProblemDetailWriter problems) {
             this.realm = realm;
+            this.problems = problems;
         }
 
         @Override
         public void commence(HttpServletRequest request, HttpServletResponse response,
                 org.springframework.security.core.AuthenticationException authException) throws IOException {
             response.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\"");
-            writeProblem(request, response, HttpStatus.UNAUTHORIZED, "Authentication required (HTTP Basic).");
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED,
+                    "Authentication required (HTTP Basic).");
+            problem.setInstance(ProblemDetailWriter.instanceOf(request));
+            problems.write(response, problem);
         }
-    }
-
-    /** Writes an RFC 9457 problem body for {@code status}; the request path is its {@code instance}. */
-    static void writeProblem(HttpServletRequest request, HttpServletResponse response, HttpStatus status,
-            String detail) throws IOException {
-        Problems.write(response, status.value(), detail, request.getRequestURI());
     }
 }

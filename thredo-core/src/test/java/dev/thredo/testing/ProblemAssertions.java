@@ -14,6 +14,13 @@ import tools.jackson.databind.JsonNode;
  */
 public final class ProblemAssertions {
 
+    /** The {@code type} of a request ended by its cancellation. */
+    public static final String REQUEST_CANCELLED =
+            "https://github.com/thredo-dev/thredo-java/blob/main/README.md#request-cancelled";
+    /** The {@code type} of a request ended by a timeout. */
+    public static final String REQUEST_TIMED_OUT =
+            "https://github.com/thredo-dev/thredo-java/blob/main/README.md#request-timed-out";
+
     private ProblemAssertions() {
     }
 
@@ -31,14 +38,19 @@ public final class ProblemAssertions {
     /**
      * Asserts that {@code response} is the 503 problem the starter answers for a request its
      * cancellation or timeout ended, for the request {@code instance}, whose {@code detail} contains
-     * {@code detailFragment}; returns its body.
+     * {@code detailFragment}, typed {@link #REQUEST_CANCELLED} if the detail is
+     * {@code "The request was cancelled."}, else {@link #REQUEST_TIMED_OUT}; returns its body.
      */
     public static JsonNode assertProblem503(HttpResponse<String> response, String detailFragment, String instance) {
         JsonNode problem = assertProblem(response, 503);
-        assertEquals("Service Unavailable", problem.path("title").asString(), response::body);
         assertEquals(instance, problem.path("instance").asString(), response::body);
         String detail = problem.path("detail").asString("");
         assertTrue(detail.contains(detailFragment), () -> "detail without \"" + detailFragment + "\": " + response.body());
+        // Typed by what ended the request (the starter's ThredoProblems, restated here as the README lists them).
+        boolean cancelled = detail.equals("The request was cancelled.");
+        assertEquals(cancelled ? REQUEST_CANCELLED : REQUEST_TIMED_OUT, problem.path("type").asString(), response::body);
+        assertEquals(cancelled ? "Request cancelled" : "Request timed out", problem.path("title").asString(),
+                response::body);
         return problem;
     }
 

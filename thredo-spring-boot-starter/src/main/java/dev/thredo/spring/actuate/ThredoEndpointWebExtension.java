@@ -2,6 +2,7 @@ package dev.thredo.spring.actuate;
 
 import dev.thredo.spring.actuate.ThredoEndpoint.ThreadDescriptor;
 import dev.thredo.spring.actuate.ThredoEndpoint.ThreadDetailDescriptor;
+import dev.thredo.spring.problem.ThredoProblems;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -12,16 +13,19 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 
 /**
  * {@link EndpointWebExtension @EndpointWebExtension} for the {@link ThredoEndpoint}: HTTP status
- * codes, and an RFC 9457 {@code application/problem+json} body for every bad request.
+ * codes, and an RFC 9457 {@code application/problem+json} body (a {@link ProblemDetail}, see
+ * {@link ThredoProblems} for the types) for every bad request.
  *
  * <ul>
  * <li>{@code GET /actuator/thredo?state=&name=&limit=}: 200 with the listing; 400 for an unknown
  * state or a limit that is not a number from 1 to 10 000.
  * <li>{@code GET /actuator/thredo/{id}}: 200 with the thread, its stack and children; 400 for an id
- * that is not a number; 404 for an unknown or ended thread.
+ * that is not a number ({@link ThredoProblems#BAD_THREAD_ID}); 404 for an unknown or ended thread
+ * ({@link ThredoProblems#UNKNOWN_THREAD_ID}).
  * <li>{@code POST /actuator/thredo/{id}/cancel}: requests cancellation without waiting and answers
  * 202 with the thread; 400 for a malformed id; 404 for an unknown or ended thread, or another action.
  * </ul>
@@ -30,8 +34,6 @@ import org.springframework.http.MediaType;
 public class ThredoEndpointWebExtension {
 
     static final int STATUS_ACCEPTED = 202;
-    /** How much of a malformed value an error detail quotes. */
-    private static final int ECHO_LIMIT = 40;
 
     private final ThredoEndpoint delegate;
 
@@ -58,7 +60,7 @@ public class ThredoEndpointWebExtension {
             return malformedId(id);
         }
         ThreadDetailDescriptor thread = delegate.thread(parsed);
-        return thread == null ? noSuchThread(id) : new WebEndpointResponse<>(thread);
+        return thread == null ? noSuchThread(parsed) : new WebEndpointResponse<>(thread);
     }
 
     /** See {@link ThredoEndpoint#cancel}; answers 202 Accepted, as the thread may still be running. */
@@ -73,7 +75,7 @@ public class ThredoEndpointWebExtension {
             return malformedId(id);
         }
         ThreadDescriptor thread = delegate.cancel(parsed, action);
-        return thread == null ? noSuchThread(id) : new WebEndpointResponse<>(thread, STATUS_ACCEPTED);
+        return thread == null ? noSuchThread(parsed) : new WebEndpointResponse<>(thread, STATUS_ACCEPTED);
     }
 
     private static @Nullable Integer parseLimit(@Nullable String limit) {
@@ -84,7 +86,7 @@ public class ThredoEndpointWebExtension {
             return Integer.valueOf(limit.trim());
         } catch (NumberFormatException e) {
             throw new InvalidEndpointRequestException("limit must be a number from 1 to "
-                    + ThredoEndpoint.MAX_LIMIT + ", was '" + echo(limit) + "'", "Invalid limit");
+                    + ThredoEndpoint.MAX_LIMIT + ", was '" + ThredoProblems.echo(limit) + "'", "Invalid limit");
         }
     }
 
@@ -97,35 +99,19 @@ public class ThredoEndpointWebExtension {
     }
 
     private static WebEndpointResponse<Object> malformedId(String id) {
-        return problem(HttpStatus.BAD_REQUEST, "thread id must be a number, was '" + echo(id) + "'");
+        return problem(ThredoProblems.badThreadId(id));
     }
 
-    /** A caller's bad value, quoted back short: an error body need not (and should not) carry a huge input in full. */
-    private static String echo(String value) {
-        return value.length() <= ECHO_LIMIT ? value : value.substring(0, ECHO_LIMIT) + "… (" + value.length() + " characters)";
-    }
-
-    private static WebEndpointResponse<Object> noSuchThread(String id) {
-        return problem(HttpStatus.NOT_FOUND, "no live thredo thread with id " + id);
+    private static WebEndpointResponse<Object> noSuchThread(long id) {
+        return problem(ThredoProblems.unknownThreadId(id));
     }
 
     private static WebEndpointResponse<Object> problem(HttpStatus status, @Nullable String detail) {
-        return new WebEndpointResponse<>(Problem.of(status, detail), status.value(), MediaType.APPLICATION_PROBLEM_JSON);
+        return problem(ThredoProblems.plain(status, detail != null ? detail : status.getReasonPhrase()));
     }
 
-    /**
-     * An RFC 9457 problem details body ({@code type} {@code about:blank}: the status says it all).
-     *
-     * @param type always {@code about:blank}
-     * @param title the status's reason phrase
-     * @param status the HTTP status code
-     * @param detail what was wrong with this request
-     */
-    public record Problem(String type, String title, int status, String detail) {
-
-        static Problem of(HttpStatus status, @Nullable String detail) {
-            return new Problem("about:blank", status.getReasonPhrase(), status.value(),
-                    detail == null ? status.getReasonPhrase() : detail);
-        }
+    /** Written by the application's message converters, as Spring MVC writes any {@code ProblemDetail}. */
+    private static WebEndpointResponse<Object> problem(ProblemDetail problem) {
+        return new WebEndpointResponse<>(problem, problem.getStatus(), MediaType.APPLICATION_PROBLEM_JSON);
     }
 }

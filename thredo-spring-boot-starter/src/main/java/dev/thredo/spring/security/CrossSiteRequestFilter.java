@@ -1,5 +1,7 @@
 package dev.thredo.spring.security;
 
+import dev.thredo.spring.problem.ProblemDetailWriter;
+import dev.thredo.spring.problem.ThredoProblems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -7,6 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
@@ -52,11 +55,23 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public final class CrossSiteRequestFilter extends OncePerRequestFilter {
 
     /** The {@code type} of the problem this filter answers with. */
-    public static final URI CROSS_SITE_REQUEST_REFUSED = SecurityProblems.type("cross-site-request-refused");
+    public static final URI CROSS_SITE_REQUEST_REFUSED = ThredoProblems.CROSS_SITE_REQUEST_REFUSED;
 
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
     /** How much of a header value the problem quotes. */
     private static final int ECHO_LIMIT = 60;
+
+    private final ProblemDetailWriter problems;
+
+    /** A filter whose problems Spring's default converters write (for a chain built without the context). */
+    public CrossSiteRequestFilter() {
+        this(new ProblemDetailWriter());
+    }
+
+    /** @param problems writes the 403 problem (the application's {@link ProblemDetailWriter} bean) */
+    public CrossSiteRequestFilter(ProblemDetailWriter problems) {
+        this.problems = Objects.requireNonNull(problems, "problems");
+    }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -71,7 +86,8 @@ public final class CrossSiteRequestFilter extends OncePerRequestFilter {
                 + "application's own pages and from clients that are not browsers.");
         problem.setType(CROSS_SITE_REQUEST_REFUSED);
         problem.setTitle("Cross-site request refused");
-        SecurityProblems.write(request, response, problem);
+        problem.setInstance(ProblemDetailWriter.instanceOf(request));
+        problems.write(response, problem);
     }
 
     /** The header by which a browser marked {@code request} cross-site, as {@code "Name: value"}; {@code null} if it did not. */

@@ -1,5 +1,7 @@
 package dev.thredo.spring.security;
 
+import dev.thredo.spring.problem.ProblemDetailWriter;
+import dev.thredo.spring.problem.ThredoProblems;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -30,14 +32,19 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 final class CsrfProblemAccessDeniedHandler implements AccessDeniedHandler {
 
     /** The {@code type} of the problem this handler answers with. */
-    static final URI CSRF_TOKEN_REQUIRED = SecurityProblems.type("csrf-token-required");
+    static final URI CSRF_TOKEN_REQUIRED = ThredoProblems.CSRF_TOKEN_REQUIRED;
 
     private final RequestMatcher endpoint;
+    private final ProblemDetailWriter problems;
     private final AccessDeniedHandler otherwise = new AccessDeniedHandlerImpl();
 
-    /** @param endpoint the requests to the thredo endpoint */
-    CsrfProblemAccessDeniedHandler(RequestMatcher endpoint) {
+    /**
+     * @param endpoint the requests to the thredo endpoint
+     * @param problems writes the 403 problem
+     */
+    CsrfProblemAccessDeniedHandler(RequestMatcher endpoint, ProblemDetailWriter problems) {
         this.endpoint = endpoint;
+        this.problems = problems;
     }
 
     @Override
@@ -54,7 +61,8 @@ final class CsrfProblemAccessDeniedHandler implements AccessDeniedHandler {
                 + "'Security' in the thredo README.");
         problem.setType(CSRF_TOKEN_REQUIRED);
         problem.setTitle("CSRF token required");
-        SecurityProblems.write(request, response, problem);
+        problem.setInstance(ProblemDetailWriter.instanceOf(request));
+        problems.write(response, problem);
     }
 
     private static boolean carriesCredentials(HttpServletRequest request) {

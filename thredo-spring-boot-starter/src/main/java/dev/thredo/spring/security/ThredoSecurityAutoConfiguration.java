@@ -2,6 +2,9 @@ package dev.thredo.spring.security;
 
 import dev.thredo.spring.actuate.ThredoEndpoint;
 import dev.thredo.spring.actuate.ThredoEndpointAutoConfiguration;
+import dev.thredo.spring.problem.ProblemDetailWriter;
+import dev.thredo.spring.problem.ThredoProblemAutoConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.EndpointId;
@@ -30,7 +33,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * own; every other denial is answered as Spring Security's default would. Active when Spring
  * Security's web configuration is on the class path and the endpoint is exposed over HTTP.
  */
-@AutoConfiguration(after = ThredoEndpointAutoConfiguration.class,
+@AutoConfiguration(after = { ThredoEndpointAutoConfiguration.class, ThredoProblemAutoConfiguration.class },
         afterName = "org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({ HttpSecurity.class, PathMappedEndpoints.class })
@@ -39,13 +42,16 @@ public class ThredoSecurityAutoConfiguration {
 
     @Bean
     @ConditionalOnBean({ ThredoEndpoint.class, PathMappedEndpoints.class })
-    Customizer<HttpSecurity> thredoCsrfProblemCustomizer(PathMappedEndpoints endpoints) {
+    Customizer<HttpSecurity> thredoCsrfProblemCustomizer(PathMappedEndpoints endpoints,
+            ObjectProvider<ProblemDetailWriter> problems) {
         String path = endpoints.getPath(EndpointId.of("thredo"));
         if (path == null) { // not mapped after all: nothing to explain
             return http -> { };
         }
         RequestMatcher endpoint = PathPatternRequestMatcher.pathPattern(path + "/**");
         return http -> http.exceptionHandling(exceptions -> exceptions
-                .defaultAccessDeniedHandlerFor(new CsrfProblemAccessDeniedHandler(endpoint), endpoint));
+                .defaultAccessDeniedHandlerFor(
+                        new CsrfProblemAccessDeniedHandler(endpoint, problems.getIfAvailable(ProblemDetailWriter::new)),
+                        endpoint));
     }
 }

@@ -7,17 +7,18 @@ import dev.thredo.Thredo;
 import dev.thredo.ThredoGroup;
 import dev.thredo.ThredoThread;
 import dev.thredo.spring.RequestThreads;
+import dev.thredo.spring.problem.ProblemDetailWriter;
+import dev.thredo.spring.problem.ThredoProblems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -78,16 +79,20 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
     private final RequestThreads requests;
     /** Cancels requests whose client went away; {@code null} with the feature off or without Tomcat. */
     private final ClientDisconnects disconnects;
+    /** Writes the 503 problems, through the application's message converters. */
+    private final ProblemDetailWriter problems;
 
     /**
      * @param kernel the kernel that adopts request threads
      * @param requestTimeout the deadline of each request, or {@code null} for none
      */
     public ThredoRequestFilter(Kernel kernel, Duration requestTimeout) {
-        this(kernel, requestTimeout, null, new RequestThreads());
+        this(kernel, requestTimeout, null, new RequestThreads(), new ProblemDetailWriter());
     }
 
-    ThredoRequestFilter(Kernel kernel, Duration requestTimeout, ClientDisconnects disconnects, RequestThreads requests) {
+    ThredoRequestFilter(Kernel kernel, Duration requestTimeout, ClientDisconnects disconnects, RequestThreads requests,
+            ProblemDetailWriter problems) {
+        this.problems = Objects.requireNonNull(problems, "problems");
         this.disconnects = disconnects;
         this.requests = Objects.requireNonNull(requests, "requests");
         this.kernel = Objects.requireNonNull(kernel, "kernel");
@@ -300,35 +305,31 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
     private void writeProblem(HttpServletRequest request, HttpServletResponse response, RequestCancellation.Early early)
             throws IOException {
         Ending ending = early.ending();
-        if (ending == Ending.CLIENT_GONE) {
-            log.debug("request {} {} cancelled: its client disconnected", request.getMethod(), path(request));
-            if (!response.isCommitted()) {
-                response.reset();
-                response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE); // for access logs; no one reads a body
-            }
-            return;
-        }
         if (response.isCommitted()) {
             log.debug("request {} {} ended early ({}) after its response was committed", request.getMethod(),
                     path(request), ending);
             return;
         }
-        response.reset();
-        response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        String detail = switch (ending) {
-            case TIMED_OUT -> early.timeout() != null ? "The request exceeded a timeout of " + early.timeout() + "."
+        response.reset(); // whatever the handler began is not the answer
+        ProblemDetail problem = switch (ending) {
+            case CLIENT_GONE -> ThredoProblems.clientGone();
+            case TIMED_OUT -> ThredoProblems.requestTimedOut(early.timeout() != null
+                    ? "The request exceeded a timeout of " + early.timeout() + "."
                     : requestTimeout != null ? "The request exceeded its timeout of " + format(requestTimeout) + "."
-                    : "The request timed out.";
-            default -> "The request was cancelled.";
+                    : "The request timed out.");
+            case CANCELLED -> ThredoProblems.requestCancelled();
         };
-        String body = "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,"
-                + "\"detail\":" + json(detail) + ",\"instance\":" + json(path(request)) + "}";
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
-        response.flushBuffer();
+        problem.setInstance(ProblemDetailWriter.instanceOf(request));
+        if (ending != Ending.CLIENT_GONE) {
+            problems.write(response, problem);
+            return;
+        }
+        log.debug("request {} {} cancelled: its client disconnected", request.getMethod(), path(request));
+        try {
+            problems.write(response, problem); // read only by a client that half-closed; else for access logs
+        } catch (IOException gone) {
+            log.debug("the problem for request {} {} found its client gone", request.getMethod(), path(request));
+        }
     }
 
     /** {@code d} as a Boot property would write it: {@code 1s}, {@code 250ms}, {@code 2m}. */
@@ -351,28 +352,6 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
             uri = uri.substring(context.length());
         }
         return uri.isEmpty() ? "/" : uri;
-    }
-
-    private static String json(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 
     private static void rethrow(Throwable t) throws IOException, ServletException {

@@ -5,6 +5,8 @@ import dev.thredo.spring.RequestThreads;
 import dev.thredo.spring.ThredoAutoConfiguration;
 import dev.thredo.spring.ThredoProperties;
 import dev.thredo.spring.actuate.ThredoDisconnectMetrics;
+import dev.thredo.spring.problem.ProblemDetailWriter;
+import dev.thredo.spring.problem.ThredoProblemAutoConfiguration;
 import io.micrometer.core.instrument.Tags;
 import java.util.List;
 import java.util.function.Supplier;
@@ -42,7 +44,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * {@link ThredoHttp11NioProtocol}, one watcher thread per application watches long-running requests
  * (see {@link TomcatClientDisconnects}), and the meter {@code thredo.web.disconnects} counts them.
  */
-@AutoConfiguration(after = ThredoAutoConfiguration.class)
+@AutoConfiguration(after = { ThredoAutoConfiguration.class, ThredoProblemAutoConfiguration.class })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({DispatcherServlet.class, Kernel.class})
 @ConditionalOnBean(Kernel.class)
@@ -59,10 +61,11 @@ public final class ThredoWebMvcAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "thredoRequestFilter")
     FilterRegistrationBean<ThredoRequestFilter> thredoRequestFilter(Kernel kernel, ThredoProperties properties,
-            ObjectProvider<ClientDisconnects> disconnects, RequestThreads requests) {
+            ObjectProvider<ClientDisconnects> disconnects, RequestThreads requests,
+            ObjectProvider<ProblemDetailWriter> problems) {
         FilterRegistrationBean<ThredoRequestFilter> registration = new FilterRegistrationBean<>(
                 new ThredoRequestFilter(kernel, properties.getWeb().getRequestTimeout(), disconnects.getIfAvailable(),
-                        requests));
+                        requests, problems.getIfAvailable(ProblemDetailWriter::new)));
         registration.setName("thredoRequestFilter");
         registration.setOrder(FILTER_ORDER);
         return registration;

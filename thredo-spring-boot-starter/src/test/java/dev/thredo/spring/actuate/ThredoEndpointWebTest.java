@@ -8,10 +8,12 @@ import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
 import dev.thredo.ThredoThread;
 import dev.thredo.Thredo;
+import dev.thredo.spring.problem.ThredoProblems;
 import dev.thredo.testing.Json;
 import dev.thredo.testing.Polling;
 import dev.thredo.testing.ProblemAssertions;
 import dev.thredo.testing.TestHttp;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -222,9 +224,10 @@ class ThredoEndpointWebTest {
 
     @Test
     void malformedIdsAre400Problems() {
-        assertProblem(http.get("/actuator/thredo/abc"), 400, "abc");
-        assertProblem(http.post("/actuator/thredo/abc/cancel"), 400, "abc");
-        assertProblem(http.get("/actuator/thredo/99999999999999999999"), 400, "99999999999999999999");
+        assertProblem(http.get("/actuator/thredo/abc"), 400, ThredoProblems.BAD_THREAD_ID, "abc");
+        assertProblem(http.post("/actuator/thredo/abc/cancel"), 400, ThredoProblems.BAD_THREAD_ID, "abc");
+        assertProblem(http.get("/actuator/thredo/99999999999999999999"), 400, ThredoProblems.BAD_THREAD_ID,
+                "99999999999999999999");
     }
 
     @Test
@@ -232,8 +235,10 @@ class ThredoEndpointWebTest {
         ThredoThread<?> sleeper = sleeper("target");
         awaitBlocked(sleeper);
 
-        assertProblem(http.get("/actuator/thredo/" + Long.MAX_VALUE), 404, String.valueOf(Long.MAX_VALUE));
-        assertProblem(http.post("/actuator/thredo/" + Long.MAX_VALUE + "/cancel"), 404, String.valueOf(Long.MAX_VALUE));
+        assertProblem(http.get("/actuator/thredo/" + Long.MAX_VALUE), 404, ThredoProblems.UNKNOWN_THREAD_ID,
+                String.valueOf(Long.MAX_VALUE));
+        assertProblem(http.post("/actuator/thredo/" + Long.MAX_VALUE + "/cancel"), 404, ThredoProblems.UNKNOWN_THREAD_ID,
+                String.valueOf(Long.MAX_VALUE));
         assertProblem(http.post("/actuator/thredo/" + sleeper.id() + "/explode"), 404, "explode");
         assertThat(sleeper.isCancelled()).isFalse();
     }
@@ -298,8 +303,13 @@ class ThredoEndpointWebTest {
     }
 
     private static void assertProblem(HttpResponse<String> response, int status, String detailMentions) {
+        assertProblem(response, status, URI.create("about:blank"), detailMentions);
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, URI type, String detailMentions) {
         JsonNode problem = ProblemAssertions.assertProblem(response, status);
-        assertThat(problem.get("type").asString()).isEqualTo("about:blank");
+        // RFC 9457 3.1.1: an absent type means about:blank (Spring leaves it out)
+        assertThat(problem.path("type").asString("about:blank")).isEqualTo(type.toString());
         assertThat(problem.get("detail").asString()).contains(detailMentions);
     }
 

@@ -1,0 +1,126 @@
+package dev.thredo.spring.problem;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.HttpMessageConverter;
+import org.springframework.http.converter.HttpMessageConverters;
+import org.springframework.http.server.ServletServerHttpResponse;
+
+/**
+ * Writes a {@link ProblemDetail} as an {@code application/problem+json} response, for code that
+ * answers outside a Spring MVC handler: a servlet filter, a security entry point, an error page, a
+ * container valve. (A handler or an actuator operation returns its {@code ProblemDetail} and Spring
+ * MVC writes it the same way.)
+ *
+ * <p>The body is written by the application's own message converters, the ones Spring MVC uses, so
+ * a problem looks the same whoever answers it: the first converter that can write a
+ * {@code ProblemDetail} as {@code application/problem+json}. If the application has none (no Spring
+ * MVC in the context, or no JSON converter in it), Spring's default converters for the classpath
+ * (Jackson, Gson or JSON-B) are used; if none of those can either, the response carries the status
+ * alone. The converter is chosen at the first write and kept.
+ *
+ * <p>Thread-safe.
+ */
+public final class ProblemDetailWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemDetailWriter.class);
+
+    private final Supplier<? extends Iterable<HttpMessageConverter<?>>> applicationConverters;
+    /** The converter chosen at the first write (empty: none can write a problem); {@code null} before. */
+    private volatile @Nullable Optional<HttpMessageConverter<Object>> converter;
+
+    /** A writer with no application converters: Spring's defaults for the classpath. */
+    public ProblemDetailWriter() {
+        this(List::of);
+    }
+
+    /**
+     * @param applicationConverters the application's converters, asked at the first write (so it may
+     *     look them up lazily, after the context has started)
+     */
+    public ProblemDetailWriter(Supplier<? extends Iterable<HttpMessageConverter<?>>> applicationConverters) {
+        this.applicationConverters = Objects.requireNonNull(applicationConverters, "applicationConverters");
+    }
+
+    /**
+     * Sets the response's status to the problem's and writes {@code problem} as its body, then
+     * flushes (commits) the response. Headers already set are kept (a challenge, security headers);
+     * a caller replacing an answer a handler began resets the response first. Does nothing if the
+     * response is already committed.
+     *
+     * @return whether the problem was written (the response was not committed yet)
+     */
+    public boolean write(HttpServletResponse response, ProblemDetail problem) throws IOException {
+        if (response.isCommitted()) {
+            return false;
+        }
+        ServletServerHttpResponse out = new ServletServerHttpResponse(response);
+        out.setStatusCode(HttpStatusCode.valueOf(problem.getStatus()));
+        HttpMessageConverter<Object> chosen = converter();
+        if (chosen != null) {
+            chosen.write(problem, MediaType.APPLICATION_PROBLEM_JSON, out);
+        }
+        out.flush();
+        return true;
+    }
+
+    /** The request's path within its context as a problem's {@code instance}; see {@link #instance(String)}. */
+    public static @Nullable URI instanceOf(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        if (uri != null && context != null && !context.isEmpty() && uri.startsWith(context)) {
+            uri = uri.substring(context.length());
+        }
+        return uri == null ? null : instance(uri.isEmpty() ? "/" : uri);
+    }
+
+    /**
+     * A request path as a problem's {@code instance}; {@code null} if it is not a valid URI
+     * reference (a raw path the container let through), as a problem without an instance is still a
+     * problem.
+     */
+    public static @Nullable URI instance(String path) {
+        try {
+            return new URI(path);
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    private @Nullable HttpMessageConverter<Object> converter() {
+        Optional<HttpMessageConverter<Object>> chosen = converter;
+        if (chosen == null) { // a race here only repeats the same search
+            chosen = find(applicationConverters.get())
+                    .or(() -> find(HttpMessageConverters.forServer().registerDefaults().build()));
+            if (chosen.isEmpty()) {
+                log.warn("No message converter can write application/problem+json: problems are answered with "
+                        + "their status only. Add a JSON library (e.g. Jackson) to the application.");
+            }
+            converter = chosen;
+        }
+        return chosen.orElse(null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<HttpMessageConverter<Object>> find(Iterable<? extends HttpMessageConverter<?>> converters) {
+        for (HttpMessageConverter<?> c : converters) {
+            if (c.canWrite(ProblemDetail.class, MediaType.APPLICATION_PROBLEM_JSON)) {
+                return Optional.of((HttpMessageConverter<Object>) c);
+            }
+        }
+        return Optional.empty();
+    }
+}
