@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Registry</h2>
  * {@link #threads(ThreadQuery)} lists live threads with their state and what they are blocked on,
- * without stopping them or walking their stacks; {@link #thread(long)} adds one thread's stack.
+ * without stopping them or walking their stacks ({@link ThreadQuery#withParent} lists one thread's
+ * children); {@link #find(long)} looks one thread up by id the same way, and {@link #thread(long)}
+ * adds that thread's stack.
  * Spawning, ending and listing take no global lock, and listing stays cheap with 100 000 live
  * threads. A thread that was asked to cancel and is still running after the stuck threshold is
  * reported as {@linkplain ThreadInfo#stuck() stuck}.
@@ -163,6 +165,10 @@ public final class Kernel implements AutoCloseable {
         if (query.stuckOnly()) {
             filter = filter.and(registry::isStuck);
         }
+        if (query.parentId() != null) {
+            long parent = query.parentId();
+            filter = filter.and(t -> t.parentId() == parent);
+        }
         if (query.state() != null) {
             ThreadInfo.State state = query.state();
             filter = filter.and(t -> registry.state(t) == state);
@@ -174,10 +180,27 @@ public final class Kernel implements AutoCloseable {
         return out;
     }
 
-    /** The live thread with this id, with its stack; empty if unknown or ended. */
+    /**
+     * The live thread with this id, with its stack; empty if unknown or ended. Walks that one
+     * thread's stack; {@link #find(long)} does not.
+     */
     public Optional<ThreadInfo> thread(long id) {
+        return snapshot(id, true);
+    }
+
+    /**
+     * The live thread with this id as listings show it: no stack, and for a JDK blocking call
+     * {@code "JDK WAITING"}-style instead of the JDK method; empty if unknown or ended. Does not stop
+     * the thread or walk its stack, and does not look at other threads: for a caller that needs a
+     * thread's state, group or deadline by id (a cancel answering with the thread).
+     */
+    public Optional<ThreadInfo> find(long id) {
+        return snapshot(id, false);
+    }
+
+    private Optional<ThreadInfo> snapshot(long id, boolean withStack) {
         ThreadControl t = core.registry().get(id);
-        return t == null ? Optional.empty() : Optional.of(core.registry().info(t, true));
+        return t == null ? Optional.empty() : Optional.of(core.registry().info(t, withStack));
     }
 
     /**

@@ -4,13 +4,17 @@ import java.util.Objects;
 
 /**
  * A filter and limit for {@link Kernel#threads(ThreadQuery)}. Immutable; start from {@link #all()}.
+ * Filters combine: a thread is listed when it passes every one that is set.
  *
  * @param state only threads in this state, or {@code null} for any
  * @param nameContains only threads whose name contains this, or {@code null} for any
  * @param stuckOnly only threads that have ignored a cancellation past the stuck threshold
+ * @param parentId only the children of the thread with this id ({@code 0}: only root threads), or
+ *     {@code null} for any; a thread's parent is the thread that spawned it, fixed at its spawn,
+ *     and still names it after the parent ended
  * @param limit at most this many threads (the lowest ids), 1 or more
  */
-public record ThreadQuery(ThreadInfo.State state, String nameContains, boolean stuckOnly, int limit) {
+public record ThreadQuery(ThreadInfo.State state, String nameContains, boolean stuckOnly, Long parentId, int limit) {
     /** The default limit of {@link #all()}. */
     public static final int DEFAULT_LIMIT = 100;
 
@@ -20,28 +24,42 @@ public record ThreadQuery(ThreadInfo.State state, String nameContains, boolean s
         }
     }
 
+    /** A query without a parent filter. */
+    public ThreadQuery(ThreadInfo.State state, String nameContains, boolean stuckOnly, int limit) {
+        this(state, nameContains, stuckOnly, null, limit);
+    }
+
     /** Every thread, at most {@link #DEFAULT_LIMIT}. */
     public static ThreadQuery all() {
-        return new ThreadQuery(null, null, false, DEFAULT_LIMIT);
+        return new ThreadQuery(null, null, false, null, DEFAULT_LIMIT);
     }
 
     /** This query, restricted to threads in {@code state}. */
     public ThreadQuery withState(ThreadInfo.State state) {
-        return new ThreadQuery(Objects.requireNonNull(state, "state"), nameContains, stuckOnly, limit);
+        return new ThreadQuery(Objects.requireNonNull(state, "state"), nameContains, stuckOnly, parentId, limit);
     }
 
     /** This query, restricted to threads whose name contains {@code text}. */
     public ThreadQuery withNameContaining(String text) {
-        return new ThreadQuery(state, Objects.requireNonNull(text, "text"), stuckOnly, limit);
+        return new ThreadQuery(state, Objects.requireNonNull(text, "text"), stuckOnly, parentId, limit);
     }
 
     /** This query, restricted to stuck threads. */
     public ThreadQuery stuck() {
-        return new ThreadQuery(state, nameContains, true, limit);
+        return new ThreadQuery(state, nameContains, true, parentId, limit);
+    }
+
+    /**
+     * This query, restricted to the live children of the thread with id {@code parentId} (the threads
+     * it spawned; {@code 0} for root threads). Children are listed whether their parent is still
+     * alive or not.
+     */
+    public ThreadQuery withParent(long parentId) {
+        return new ThreadQuery(state, nameContains, stuckOnly, parentId, limit);
     }
 
     /** This query with another limit. */
     public ThreadQuery withLimit(int limit) {
-        return new ThreadQuery(state, nameContains, stuckOnly, limit);
+        return new ThreadQuery(state, nameContains, stuckOnly, parentId, limit);
     }
 }

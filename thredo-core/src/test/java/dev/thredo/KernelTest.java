@@ -146,6 +146,64 @@ class KernelTest {
     }
 
     @Test
+    void queryByParentListsAThreadsLiveChildrenAndZeroTheRoots() throws Exception {
+        try (Kernel k = Kernel.create()) {
+            CountDownLatch spawned = new CountDownLatch(1);
+            List<ThredoThread<?>> children = new ArrayList<>();
+            ThredoThread<Void> parent = k.spawn("parent", () -> {
+                for (int i = 0; i < 3; i++) {
+                    children.add(Thredo.spawn("child-" + i, () -> Thredo.sleep(Duration.ofSeconds(30))));
+                }
+                spawned.countDown();
+                Thredo.sleep(Duration.ofSeconds(30));
+            });
+            ThredoThread<Void> other = k.spawn("other", () -> Thredo.sleep(Duration.ofSeconds(30)));
+            spawned.await();
+
+            List<ThreadInfo> listed = k.threads(ThreadQuery.all().withParent(parent.id()));
+            assertEquals(children.stream().map(ThredoThread::id).toList(), listed.stream().map(ThreadInfo::id).toList());
+            assertTrue(listed.stream().allMatch(t -> t.parentId() == parent.id() && t.stack().isEmpty()));
+            assertEquals(List.of(children.get(1).id()),
+                    k.threads(ThreadQuery.all().withParent(parent.id()).withNameContaining("child-1")).stream()
+                            .map(ThreadInfo::id).toList());
+            assertEquals(List.of(parent.id(), other.id()),
+                    k.threads(ThreadQuery.all().withParent(0)).stream().map(ThreadInfo::id).toList());
+            assertTrue(k.threads(ThreadQuery.all().withParent(other.id())).isEmpty());
+
+            parent.cancel(); // a parent's end leaves its children (root spawns have no group) alive and listed
+            assertEquals(3, k.threads(ThreadQuery.all().withParent(parent.id())).size());
+            children.forEach(ThredoThread::cancel);
+            other.cancel();
+        }
+    }
+
+    @Test
+    void findLooksOneThreadUpWithoutItsStack() throws Exception {
+        try (Kernel k = Kernel.create()) {
+            ThredoThread<Void> sleeper = k.spawn("sleeper", () -> Thredo.sleep(Duration.ofSeconds(30)));
+            awaitBlocked(k, sleeper.id(), "sleep");
+
+            ThreadInfo found = k.find(sleeper.id()).orElseThrow();
+            assertEquals(sleeper.id(), found.id());
+            assertEquals("sleeper", found.name());
+            assertEquals(ThreadInfo.State.BLOCKED, found.state());
+            assertEquals("sleep", found.blockedOn());
+            assertTrue(found.stack().isEmpty(), "no stack walked");
+            assertFalse(k.thread(sleeper.id()).orElseThrow().stack().isEmpty(), "thread(id) has the stack");
+            assertEquals(Optional.empty(), k.find(Long.MAX_VALUE));
+
+            sleeper.cancel();
+            assertEquals(Optional.empty(), k.find(sleeper.id()), "an ended thread is gone");
+        }
+    }
+
+    @Test
+    void theQueryWithoutParentIsTheFourComponentOne() {
+        assertEquals(ThreadQuery.all(), new ThreadQuery(null, null, false, ThreadQuery.DEFAULT_LIMIT));
+        assertNull(ThreadQuery.all().withNameContaining("x").parentId());
+    }
+
+    @Test
     void queryFiltersByStateNameAndLimitLowestIdsFirst() throws Exception {
         try (Kernel k = Kernel.create()) {
             CountDownLatch hold = new CountDownLatch(1);
