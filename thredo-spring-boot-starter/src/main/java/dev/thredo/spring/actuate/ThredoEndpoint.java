@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -24,6 +25,14 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * <p>Cancelling changes state, so the endpoint's default access is read-only: the write operation
  * needs {@code management.endpoint.thredo.access=unrestricted}. Over HTTP,
  * {@link ThredoEndpointWebExtension} answers bad input with RFC 9457 problem details.
+ *
+ * <p>The descriptors it answers with are {@link OperationResponseBody}s: the actuator writes them
+ * with its own JSON mapper, so their field names are the record components' (camelCase:
+ * {@code parentId}, {@code groupId}, {@code blockedOn}, ...) and instants ISO-8601 strings, whatever
+ * the application configures for its own JSON ({@code spring.jackson.*}).
+ *
+ * <p>No operation stops a thread or walks more than one stack: a listing and a cancel take
+ * snapshots without stacks, and only the one thread asked for shows its stack.
  */
 @Endpoint(id = "thredo", defaultAccess = Access.READ_ONLY)
 public class ThredoEndpoint {
@@ -81,8 +90,7 @@ public class ThredoEndpoint {
         if (info.isEmpty()) {
             return null;
         }
-        List<Long> children = kernel.threads().stream()
-                .filter(t -> t.parentId() == id)
+        List<Long> children = kernel.threads(ThreadQuery.all().withParent(id).withLimit(Integer.MAX_VALUE)).stream()
                 .map(ThreadInfo::id)
                 .toList();
         return ThreadDetailDescriptor.of(info.get(), children, Instant.now());
@@ -100,11 +108,11 @@ public class ThredoEndpoint {
         if (!CANCEL.equals(action)) {
             return null;
         }
-        Optional<ThreadInfo> before = kernel.thread(id);
+        Optional<ThreadInfo> before = kernel.find(id);
         if (before.isEmpty() || !kernel.cancel(id)) {
             return null;
         }
-        ThreadInfo info = kernel.thread(id).orElse(before.get());
+        ThreadInfo info = kernel.find(id).orElse(before.get());
         return ThreadDescriptor.of(info, Instant.now());
     }
 
@@ -129,7 +137,8 @@ public class ThredoEndpoint {
     }
 
     /** A listing: the kernel's counters, the threads found, and whether more matched than the limit. */
-    public record ThreadsDescriptor(KernelDescriptor kernel, List<ThreadDescriptor> threads, boolean truncated) {
+    public record ThreadsDescriptor(KernelDescriptor kernel, List<ThreadDescriptor> threads, boolean truncated)
+            implements OperationResponseBody {
     }
 
     /** The kernel's counters; see {@link KernelStats}. */
@@ -149,7 +158,7 @@ public class ThredoEndpoint {
     public record ThreadDescriptor(long id, String name, ThreadInfo.State state, @Nullable String blockedOn,
             long parentId, long groupId, @Nullable String groupName, boolean daemon, boolean virtual,
             Instant startedAt, long ageMillis, @Nullable Instant deadline, @Nullable Instant cancelRequestedAt,
-            boolean stuck) {
+            boolean stuck) implements OperationResponseBody {
 
         static ThreadDescriptor of(ThreadInfo t, Instant now) {
             return new ThreadDescriptor(t.id(), t.name(), t.state(), t.blockedOn(), t.parentId(), t.groupId(),
@@ -162,7 +171,7 @@ public class ThredoEndpoint {
     public record ThreadDetailDescriptor(long id, String name, ThreadInfo.State state, @Nullable String blockedOn,
             long parentId, long groupId, @Nullable String groupName, boolean daemon, boolean virtual,
             Instant startedAt, long ageMillis, @Nullable Instant deadline, @Nullable Instant cancelRequestedAt,
-            boolean stuck, List<StackFrameDescriptor> stack, List<Long> children) {
+            boolean stuck, List<StackFrameDescriptor> stack, List<Long> children) implements OperationResponseBody {
 
         static ThreadDetailDescriptor of(ThreadInfo t, List<Long> children, Instant now) {
             return new ThreadDetailDescriptor(t.id(), t.name(), t.state(), t.blockedOn(), t.parentId(), t.groupId(),
