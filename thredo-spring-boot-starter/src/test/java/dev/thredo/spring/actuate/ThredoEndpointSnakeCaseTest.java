@@ -44,7 +44,8 @@ import tools.jackson.databind.JsonNode;
  * gets the endpoint's JSON unchanged, with the camelCase names of DESIGN §4 that the console reads
  * (the endpoint's descriptors are {@code OperationResponseBody}s, written by the actuator's mapper),
  * while its own controllers do answer in snake_case; the request integration's 503 problem keeps its
- * RFC 9457 members. Over real HTTP, on platform and on virtual request threads.
+ * RFC 9457 members and is written by the application's mapper (indented, as it is configured to).
+ * Over real HTTP, on platform and on virtual request threads.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ThredoEndpointSnakeCaseTest {
@@ -148,7 +149,7 @@ class ThredoEndpointSnakeCaseTest {
         }
 
         @Test
-        void aCancelledRequestsProblemKeepsItsMembers() throws Exception {
+        void aCancelledRequestsProblemIsWrittenByTheApplicationsMapperWithItsMembers() throws Exception {
             HttpSupport http = new HttpSupport(port);
             CompletableFuture<Reply> pending = CompletableFuture.supplyAsync(() -> http.get("/snake/block"));
             ThreadInfo request = KernelPolling.awaitThread(kernel, t -> t.name().equals("GET /snake/block"));
@@ -161,6 +162,7 @@ class ThredoEndpointSnakeCaseTest {
             assertThat(names(problem)).containsExactlyInAnyOrder("type", "title", "status", "detail", "instance");
             assertThat(problem.get("type").asString()).isEqualTo(ThredoProblems.REQUEST_CANCELLED.toString());
             assertThat(problem.get("instance").asString()).isEqualTo("/snake/block");
+            assertThat(reply.body()).as("indented, as the application's mapper writes").contains("\n  \"status\" : 503");
         }
 
         /**
@@ -230,6 +232,7 @@ class ThredoEndpointSnakeCaseTest {
     @Nested
     @SpringBootTest(classes = SnakeCaseApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
             properties = { "spring.jackson.property-naming-strategy=SNAKE_CASE",
+                    "spring.jackson.serialization.indent-output=true",
                     "management.endpoints.web.exposure.include=thredo",
                     "management.endpoint.thredo.access=unrestricted" })
     class PlatformRequestThreads extends SnakeCaseApplication {
@@ -238,6 +241,7 @@ class ThredoEndpointSnakeCaseTest {
     @Nested
     @SpringBootTest(classes = SnakeCaseApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
             properties = { "spring.jackson.property-naming-strategy=SNAKE_CASE",
+                    "spring.jackson.serialization.indent-output=true",
                     "management.endpoints.web.exposure.include=thredo",
                     "management.endpoint.thredo.access=unrestricted", "spring.threads.virtual.enabled=true" })
     class VirtualRequestThreads extends SnakeCaseApplication {
