@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -40,7 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Debian's real Prometheus scrapes the running demo with the scrape job of
  * {@code deploy/prometheus/prometheus.yml} (the one docker-compose uses), pointed at the local port,
  * and the thredo series arrive, as do those that every query of the Grafana dashboard
- * ({@code deploy/grafana/dashboards/thredo.json}) names.
+ * ({@code deploy/grafana/dashboards/thredo.json}) names; the README's table of scraped names is
+ * exactly the set of {@code thredo_*} series scraped.
  *
  * <p>{@code .ci/run} installs {@code prometheus}; without {@code /usr/bin/prometheus} this test fails
  * rather than skips, so a CI run that lost the install cannot pass silently.
@@ -112,6 +114,34 @@ class PrometheusScrapeTest {
             String concrete = expr.replace("$__rate_interval", "1m").replace("$instance", ".*");
             pollQuery(concrete, result -> !result.isEmpty());
         }
+
+        // The README's table of scraped names is exactly the thredo series Prometheus scrapes.
+        Set<String> listed = readmeSeries();
+        assertThat(listed).as("series in the README's thredo-series table").isNotEmpty();
+        for (String series : listed) {
+            pollQuery(series + "{job=\"" + JOB + "\"}", result -> !result.isEmpty());
+        }
+        Set<String> scraped = new TreeSet<>();
+        for (JsonNode sample : pollQuery("{__name__=~\"thredo_.+\",job=\"" + JOB + "\"}", r -> !r.isEmpty())) {
+            scraped.add(sample.path("metric").path("__name__").asString());
+        }
+        assertThat(scraped).as("the thredo series scraped, against the README's table")
+                .containsExactlyInAnyOrderElementsOf(listed);
+    }
+
+    /** The series names in the README's table between its {@code thredo-series} markers. */
+    private static Set<String> readmeSeries() throws IOException {
+        String readme = Files.readString(repoFile("README.md"));
+        int begin = readme.indexOf("<!-- thredo-series:");
+        int end = readme.indexOf("<!-- /thredo-series -->");
+        assertThat(begin).as("the README's thredo-series marker").isNotNegative();
+        assertThat(end).as("the README's /thredo-series marker").isGreaterThan(begin);
+        Set<String> names = new TreeSet<>();
+        Matcher m = Pattern.compile("`(thredo_[a-z0-9_]+)`").matcher(readme.substring(begin, end));
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
     }
 
     /** The scrape job of the compose configuration, aimed at this test's demo, scraped every second. */
