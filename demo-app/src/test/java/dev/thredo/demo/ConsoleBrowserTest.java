@@ -172,6 +172,8 @@ class ConsoleBrowserTest {
             String id = node.getDomAttribute("data-thread-id");
             assertThat(slow).isNotDone();
             assertThat(node.getDomAttribute("data-state")).isIn("RUNNING", "BLOCKED");
+            // read from the listing's groupId: the request's own group
+            assertThat(node.getDomAttribute("data-group-id")).as("data-group-id").matches("[1-9][0-9]*");
             assertThat(node.findElement(By.cssSelector(".row .stuck-badge")).isDisplayed()).isFalse();
             if (screenshots) {
                 screenshot("console-listed.png");
