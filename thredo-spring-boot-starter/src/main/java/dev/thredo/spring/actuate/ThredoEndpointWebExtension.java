@@ -107,7 +107,7 @@ public class ThredoEndpointWebExtension {
     }
 
     private static WebEndpointResponse<Object> problem(HttpStatus status, @Nullable String detail) {
-        return problem(ThredoProblems.plain(status, detail != null ? detail : status.getReasonPhrase()));
+        return problem(ProblemDetail.forStatusAndDetail(status, detail != null ? detail : status.getReasonPhrase()));
     }
 
     /** Written by the application's message converters, as Spring MVC writes any {@code ProblemDetail}. */

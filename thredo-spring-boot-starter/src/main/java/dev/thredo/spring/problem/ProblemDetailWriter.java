@@ -2,7 +2,9 @@ package dev.thredo.spring.problem;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -12,12 +14,12 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatusCode;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpOutputMessage;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.converter.HttpMessageConverters;
-import org.springframework.http.server.ServletServerHttpResponse;
 
 /**
  * Writes a {@link ProblemDetail} as an {@code application/problem+json} response, for code that
@@ -67,13 +69,21 @@ public final class ProblemDetailWriter {
         if (response.isCommitted()) {
             return false;
         }
-        ServletServerHttpResponse out = new ServletServerHttpResponse(response);
-        out.setStatusCode(HttpStatusCode.valueOf(problem.getStatus()));
+        response.setStatus(problem.getStatus());
         HttpMessageConverter<Object> chosen = converter();
+        byte[] body = new byte[0];
         if (chosen != null) {
+            Buffer out = new Buffer();
             chosen.write(problem, MediaType.APPLICATION_PROBLEM_JSON, out);
+            MediaType type = out.getHeaders().getContentType();
+            response.setContentType((type != null ? type : MediaType.APPLICATION_PROBLEM_JSON).toString());
+            body = out.body.toByteArray();
         }
-        out.flush();
+        // Complete on the wire at once, with its length: the connection may close right after (a
+        // shutdown's last answers), before a chunked body's last chunk would have gone out.
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+        response.flushBuffer();
         return true;
     }
 
@@ -100,6 +110,18 @@ public final class ProblemDetailWriter {
         }
     }
 
+    /**
+     * Chooses the converter and writes one problem into a buffer, so that the first real answer
+     * does not pay for the converter's lookup and its serializer's construction (over 100 ms in a
+     * cold JVM, on top of a request's deadline).
+     */
+    void warmUp() throws IOException {
+        HttpMessageConverter<Object> chosen = converter();
+        if (chosen != null) {
+            chosen.write(ThredoProblems.requestCancelled(), MediaType.APPLICATION_PROBLEM_JSON, new Buffer());
+        }
+    }
+
     private @Nullable HttpMessageConverter<Object> converter() {
         Optional<HttpMessageConverter<Object>> chosen = converter;
         if (chosen == null) { // a race here only repeats the same search
@@ -122,5 +144,21 @@ public final class ProblemDetailWriter {
             }
         }
         return Optional.empty();
+    }
+
+    /** Where a converter writes the problem, so that its length is known before anything is sent. */
+    private static final class Buffer implements HttpOutputMessage {
+        private final HttpHeaders headers = new HttpHeaders();
+        final ByteArrayOutputStream body = new ByteArrayOutputStream(256);
+
+        @Override
+        public OutputStream getBody() {
+            return body;
+        }
+
+        @Override
+        public HttpHeaders getHeaders() {
+            return headers;
+        }
     }
 }

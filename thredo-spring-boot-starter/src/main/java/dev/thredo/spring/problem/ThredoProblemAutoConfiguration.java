@@ -1,7 +1,11 @@
 package dev.thredo.spring.problem;
 
+import java.io.IOException;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -24,11 +28,28 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 @ConditionalOnClass({ DispatcherServlet.class, ProblemDetail.class })
 public class ThredoProblemAutoConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(ThredoProblemAutoConfiguration.class);
+
     @Bean
     @ConditionalOnMissingBean
     ProblemDetailWriter thredoProblemDetailWriter(ObjectProvider<RequestMappingHandlerAdapter> adapters) {
         return new ProblemDetailWriter(() -> adapters.orderedStream().findFirst()
                 .map(RequestMappingHandlerAdapter::getMessageConverters)
                 .orElse(List.<HttpMessageConverter<?>>of()));
+    }
+
+    /** Warms the writer up once every bean exists (Spring MVC's converters included), before requests come. */
+    @Bean
+    static SmartInitializingSingleton thredoProblemDetailWriterWarmUp(ObjectProvider<ProblemDetailWriter> writer) {
+        return () -> {
+            try {
+                ProblemDetailWriter problems = writer.getIfUnique();
+                if (problems != null) {
+                    problems.warmUp();
+                }
+            } catch (IOException | RuntimeException e) {
+                log.debug("could not warm the problem writer up; its first write will", e);
+            }
+        };
     }
 }

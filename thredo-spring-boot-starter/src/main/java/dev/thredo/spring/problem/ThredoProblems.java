@@ -95,15 +95,6 @@ public final class ThredoProblems {
         return of(HttpStatus.NOT_FOUND, UNKNOWN_THREAD_ID, "Unknown thread id", "no live thredo thread with id " + id);
     }
 
-    /**
-     * An {@code about:blank} problem: {@code title} is the status's reason phrase.
-     *
-     * @param detail what was wrong with this request, quoting a caller's value through {@link #echo}
-     */
-    public static ProblemDetail plain(HttpStatus status, String detail) {
-        return ProblemDetail.forStatusAndDetail(status, detail);
-    }
-
     /** A caller's bad value, quoted back short (its first {@value #ECHO_LIMIT} characters and its length). */
     public static String echo(String value) {
         return value.length() <= ECHO_LIMIT ? value
