@@ -8,11 +8,15 @@ import dev.thredo.ThreadInfo;
 import dev.thredo.Thredo;
 import dev.thredo.ThredoGroup;
 import dev.thredo.ThredoThread;
-import dev.thredo.spring.KernelPolling;
-import dev.thredo.spring.actuate.HttpSupport.Reply;
 import dev.thredo.spring.problem.ThredoProblems;
+import dev.thredo.testing.Json;
+import dev.thredo.testing.KernelPolling;
+import dev.thredo.testing.Polling;
+import dev.thredo.testing.ProblemAssertions;
+import dev.thredo.testing.TestHttp;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,19 +83,19 @@ class ThredoEndpointSnakeCaseTest {
 
         @Test
         void theApplicationsOwnJsonIsSnakeCase() {
-            Reply reply = new HttpSupport(port).get("/snake");
-            assertThat(reply.status()).isEqualTo(200);
-            assertThat(names(reply.json())).containsExactly("parent_id");
+            HttpResponse<String> reply = TestHttp.localhost(port).get("/snake");
+            assertThat(reply.statusCode()).isEqualTo(200);
+            assertThat(names(Json.of(reply))).containsExactly("parent_id");
         }
 
         @Test
         void listingDetailAndCancelKeepTheirCamelCaseNames() throws Exception {
-            HttpSupport http = new HttpSupport(port);
+            TestHttp http = TestHttp.localhost(port);
             Family family = family("snake-" + getClass().getSimpleName());
 
-            Reply listing = http.get("/actuator/thredo?name=" + family.prefix);
-            assertThat(listing.status()).as(listing.body()).isEqualTo(200);
-            JsonNode body = listing.json();
+            HttpResponse<String> listing = http.get("/actuator/thredo?name=" + family.prefix);
+            assertThat(listing.statusCode()).as(listing.body()).isEqualTo(200);
+            JsonNode body = Json.of(listing);
             assertThat(names(body)).containsExactlyInAnyOrder("kernel", "threads", "truncated");
             assertThat(names(body.get("kernel"))).containsExactlyInAnyOrderElementsOf(KERNEL_FIELDS);
             assertThat(body.get("threads")).hasSize(2);
@@ -108,29 +112,31 @@ class ThredoEndpointSnakeCaseTest {
             assertThat(child.get("startedAt").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
             assertThat(child.get("deadline").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
 
-            Reply detail = http.get("/actuator/thredo/" + family.parent.id());
-            assertThat(detail.status()).as(detail.body()).isEqualTo(200);
+            HttpResponse<String> detailReply = http.get("/actuator/thredo/" + family.parent.id());
+            assertThat(detailReply.statusCode()).as(detailReply.body()).isEqualTo(200);
+            JsonNode detail = Json.of(detailReply);
             Set<String> detailFields = new TreeSet<>(without(THREAD_FIELDS, "deadline", "cancelRequestedAt"));
             detailFields.addAll(List.of("stack", "children"));
-            assertThat(names(detail.json())).containsExactlyInAnyOrderElementsOf(detailFields);
-            assertThat(detail.json().get("children").get(0).asLong()).isEqualTo(family.child.id());
-            assertThat(names(detail.json().get("stack").get(0)))
+            assertThat(names(detail)).containsExactlyInAnyOrderElementsOf(detailFields);
+            assertThat(detail.get("children").get(0).asLong()).isEqualTo(family.child.id());
+            assertThat(names(detail.get("stack").get(0)))
                     .containsExactlyInAnyOrder("className", "methodName", "fileName", "lineNumber");
 
-            Reply cancel = http.post("/actuator/thredo/" + family.child.id() + "/cancel");
-            assertThat(cancel.status()).as(cancel.body()).isEqualTo(202);
-            assertThat(names(cancel.json())).containsAll(ALWAYS).contains("cancelRequestedAt", "groupName")
+            HttpResponse<String> cancelReply = http.post("/actuator/thredo/" + family.child.id() + "/cancel");
+            assertThat(cancelReply.statusCode()).as(cancelReply.body()).isEqualTo(202);
+            JsonNode cancel = Json.of(cancelReply);
+            assertThat(names(cancel)).containsAll(ALWAYS).contains("cancelRequestedAt", "groupName")
                     .isSubsetOf(THREAD_FIELDS);
-            assertThat(cancel.json().get("state").asString()).isEqualTo("CANCELLING");
+            assertThat(cancel.get("state").asString()).isEqualTo("CANCELLING");
         }
 
         @Test
         void everyFieldTheConsoleReadsIsInTheListing() throws Exception {
-            HttpSupport http = new HttpSupport(port);
+            TestHttp http = TestHttp.localhost(port);
             Family family = family("console-" + getClass().getSimpleName());
-            JsonNode body = http.get("/actuator/thredo?name=" + family.prefix).json();
+            JsonNode body = Json.of(http.get("/actuator/thredo?name=" + family.prefix));
             Set<String> childFields = names(find(body.get("threads"), family.child.id()));
-            childFields.addAll(names(http.post("/actuator/thredo/" + family.child.id() + "/cancel").json()));
+            childFields.addAll(names(Json.of(http.post("/actuator/thredo/" + family.child.id() + "/cancel"))));
             String console = consoleScript();
 
             // The console's names for a listed thread (t, and k for a child) and the kernel counts (k).
@@ -150,15 +156,13 @@ class ThredoEndpointSnakeCaseTest {
 
         @Test
         void aCancelledRequestsProblemIsWrittenByTheApplicationsMapperWithItsMembers() throws Exception {
-            HttpSupport http = new HttpSupport(port);
-            CompletableFuture<Reply> pending = CompletableFuture.supplyAsync(() -> http.get("/snake/block"));
+            TestHttp http = TestHttp.localhost(port);
+            CompletableFuture<HttpResponse<String>> pending = http.getAsync("/snake/block");
             ThreadInfo request = KernelPolling.awaitThread(kernel, t -> t.name().equals("GET /snake/block"));
-            assertThat(http.post("/actuator/thredo/" + request.id() + "/cancel").status()).isEqualTo(202);
+            assertThat(http.post("/actuator/thredo/" + request.id() + "/cancel").statusCode()).isEqualTo(202);
 
-            Reply reply = pending.get(20, TimeUnit.SECONDS);
-            assertThat(reply.status()).isEqualTo(503);
-            assertThat(reply.contentType()).startsWith("application/problem+json");
-            JsonNode problem = reply.json();
+            HttpResponse<String> reply = pending.get(20, TimeUnit.SECONDS);
+            JsonNode problem = ProblemAssertions.assertProblem(reply, 503);
             assertThat(names(problem)).containsExactlyInAnyOrder("type", "title", "status", "detail", "instance");
             assertThat(problem.get("type").asString()).isEqualTo(ThredoProblems.REQUEST_CANCELLED.toString());
             assertThat(problem.get("instance").asString()).isEqualTo("/snake/block");
@@ -184,7 +188,7 @@ class ThredoEndpointSnakeCaseTest {
             });
             spawned.add(parent);
             assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-            KernelPolling.awaitUntil("the child waits", () -> kernel.find(child.get().id())
+            Polling.until("the child waits", () -> kernel.find(child.get().id())
                     .map(t -> t.blockedOn() != null).orElse(false));
             return new Family(prefix + "-", parent, child.get());
         }
