@@ -68,8 +68,11 @@ class DemoCurlCancelIT {
                 assertThat(answer[1]).as("problem for " + variant).contains("\"status\":403")
                         .contains("cross-site-request-refused");
             }
-            assertThat(get(demo, "/actuator/thredo/" + id).path("cancelRequestedAt").isNull())
-                    .as("no cancel requested by the cross-site variants").isTrue();
+            JsonNode target = get(demo, "/actuator/thredo/" + id);
+            assertThat(target.path("id").asLong()).as("still listed: " + target).isEqualTo(id.get());
+            // the endpoint leaves members without a value out, as Boot's endpoints do
+            assertThat(target.has("cancelRequestedAt")).as("no cancel requested by the cross-site variants: " + target)
+                    .isFalse();
             assertThat(slow).isNotDone();
 
             String[] answer = curl(List.of(), cancel);
