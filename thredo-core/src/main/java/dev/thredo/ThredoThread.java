@@ -48,7 +48,10 @@ public final class ThredoThread<T> {
         return control.id();
     }
 
-    /** {@return the thread's name (also the name of its {@link #thread()}); not necessarily unique} */
+    /**
+     * {@return the thread's name; not necessarily unique} For a spawned thread, also the name of its
+     * {@link #thread()}; an adopted thread keeps its JDK name.
+     */
     public String name() {
         return control.name();
     }
