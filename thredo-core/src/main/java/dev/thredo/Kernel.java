@@ -116,8 +116,8 @@ public final class Kernel implements AutoCloseable {
      * Starts a root thread named {@code "thredo-<id>"} running {@code task}, and returns without
      * waiting for it to run.
      *
-     * <p>The new thread has no parent and no group: it runs until it ends, is cancelled, or the
-     * kernel closes. Any thread may call this, thredo thread or not.
+     * <p>Like {@link #spawn(String, Callable)}: a root thread (no parent, no group), startable from
+     * any thread.
      *
      * @param <T> the type of the task's value
      * @param task what the thread runs; its value is what {@link ThredoThread#join()} returns
@@ -133,8 +133,8 @@ public final class Kernel implements AutoCloseable {
      * Starts a root thread named {@code "thredo-<id>"} running {@code task}, and returns without
      * waiting for it to run.
      *
-     * <p>The new thread has no parent and no group: it runs until it ends, is cancelled, or the
-     * kernel closes. Any thread may call this, thredo thread or not.
+     * <p>Like {@link #spawn(String, Callable)}: a root thread (no parent, no group), startable from
+     * any thread.
      *
      * @param task what the thread runs
      * @return the started thread, whose {@link ThredoThread#join()} returns {@code null}
@@ -167,8 +167,8 @@ public final class Kernel implements AutoCloseable {
      * Starts a root thread named {@code name} running {@code task}, and returns without waiting for
      * it to run.
      *
-     * <p>The new thread has no parent and no group: it runs until it ends, is cancelled, or the
-     * kernel closes. Any thread may call this, thredo thread or not.
+     * <p>Like {@link #spawn(String, Callable)}: a root thread (no parent, no group), startable from
+     * any thread.
      *
      * @param name the thread's name, shown in listings and thread dumps; need not be unique (the id is)
      * @param task what the thread runs

@@ -74,8 +74,8 @@ public final class Thredo {
      * Starts a thredo thread named {@code "thredo-<id>"} running {@code task} in the calling thread's
      * kernel, and returns without waiting for it to run.
      *
-     * <p>The new thread belongs to no group: it may outlive the caller, and is cancelled at the
-     * latest when the kernel closes. Its parent id is the caller's.
+     * <p>Like {@link #spawn(String, Callable)}: the thread belongs to no group, and its parent is the
+     * caller.
      *
      * @param <T> the type of the task's value
      * @param task what the thread runs; its value is what {@link ThredoThread#join()} returns
@@ -91,8 +91,8 @@ public final class Thredo {
      * Starts a thredo thread named {@code "thredo-<id>"} running {@code task} in the calling thread's
      * kernel, and returns without waiting for it to run.
      *
-     * <p>The new thread belongs to no group: it may outlive the caller, and is cancelled at the
-     * latest when the kernel closes. Its parent id is the caller's.
+     * <p>Like {@link #spawn(String, Callable)}: the thread belongs to no group, and its parent is the
+     * caller.
      *
      * @param task what the thread runs
      * @return the started thread, whose {@link ThredoThread#join()} returns {@code null}
@@ -126,8 +126,8 @@ public final class Thredo {
      * Starts a thredo thread named {@code name} running {@code task} in the calling thread's kernel,
      * and returns without waiting for it to run.
      *
-     * <p>The new thread belongs to no group: it may outlive the caller, and is cancelled at the
-     * latest when the kernel closes. Its parent id is the caller's.
+     * <p>Like {@link #spawn(String, Callable)}: the thread belongs to no group, and its parent is the
+     * caller.
      *
      * @param name the thread's name, shown in the kernel's listing and in thread dumps; need not be
      *     unique (the id is)

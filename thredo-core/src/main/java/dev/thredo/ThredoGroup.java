@@ -199,9 +199,8 @@ public final class ThredoGroup implements AutoCloseable {
      * Starts a member named {@code "thredo-<id>"} running {@code task}, and returns without waiting
      * for it to run.
      *
-     * <p>Any thread may spawn into an open group; the member's parent is the spawning thredo thread
-     * (or the group's owner, if the caller is not one). The member is cancelled at once if the policy
-     * has already decided (a failure under {@code ALL}, a winner under {@code ANY}/{@code OBJECT}).
+     * <p>See {@link #spawn(String, Callable)} for who may spawn, the member's parent, and a policy that
+     * has already decided.
      *
      * @param <T> the type of the task's value
      * @param task what the member runs; its value is its entry in {@link #results()}
@@ -218,9 +217,8 @@ public final class ThredoGroup implements AutoCloseable {
      * Starts a member named {@code "thredo-<id>"} running {@code task}, and returns without waiting
      * for it to run.
      *
-     * <p>Any thread may spawn into an open group; the member's parent is the spawning thredo thread
-     * (or the group's owner, if the caller is not one). The member is cancelled at once if the policy
-     * has already decided (a failure under {@code ALL}, a winner under {@code ANY}/{@code OBJECT}).
+     * <p>See {@link #spawn(String, Callable)} for who may spawn, the member's parent, and a policy that
+     * has already decided.
      *
      * @param task what the member runs; its entry in {@link #results()} is {@code null}
      * @return the started member
@@ -257,9 +255,8 @@ public final class ThredoGroup implements AutoCloseable {
      * Starts a member named {@code name} running {@code task}, and returns without waiting for it to
      * run.
      *
-     * <p>Any thread may spawn into an open group; the member's parent is the spawning thredo thread
-     * (or the group's owner, if the caller is not one). The member is cancelled at once if the policy
-     * has already decided (a failure under {@code ALL}, a winner under {@code ANY}/{@code OBJECT}).
+     * <p>See {@link #spawn(String, Callable)} for who may spawn, the member's parent, and a policy that
+     * has already decided.
      *
      * @param name the member's thread name; need not be unique (the id is)
      * @param task what the member runs; its entry in {@link #results()} is {@code null}
