@@ -22,7 +22,10 @@ public final class Adoption implements AutoCloseable {
         this.control = control;
     }
 
-    /** The adopted thread as a thredo thread. */
+    /**
+     * {@return the adopted thread as a thredo thread} Its {@link ThredoThread#thread()} is the thread
+     * that called {@link Kernel#adopt(String)}; it never has a value ({@code Void}).
+     */
     public ThredoThread<Void> thread() {
         return ThredoThread.of(control);
     }
@@ -32,7 +35,10 @@ public final class Adoption implements AutoCloseable {
      * as {@code name}. For an adopter that learns what runs only after adopting the thread, e.g. an
      * executor's task decorator whose task turns out to be a scheduled method. Its id stays the same.
      *
+     * @param name the new name, as the registry shows it; not {@code null}. Name the work, never data
+     *     it carries: listings are shown to operators.
      * @throws IllegalStateException if the adoption is closed
+     * @throws NullPointerException if {@code name} is {@code null}
      */
     public void rename(String name) {
         java.util.Objects.requireNonNull(name, "name");
@@ -46,6 +52,10 @@ public final class Adoption implements AutoCloseable {
      * Records that the adopted code ended by throwing {@code failure} (which the caller handled, e.g.
      * by answering 503): {@link #close()} then ends the thread {@link Outcome#CANCELLED} if a
      * cancellation had been requested, else {@link Outcome#FAILED}, so counters and meters see it.
+     * A later call replaces what an earlier one recorded.
+     *
+     * @param failure what the adopted code threw; not {@code null}
+     * @throws NullPointerException if {@code failure} is {@code null}
      */
     public void endWith(Throwable failure) {
         this.failure = java.util.Objects.requireNonNull(failure, "failure");

@@ -11,6 +11,11 @@ package dev.thredo;
  */
 @FunctionalInterface
 public interface Body<T, X extends Exception> {
-    /** Runs the body. */
+    /**
+     * Runs the body, in the thread that called the method it was passed to.
+     *
+     * @return the body's value, which the enclosing call returns
+     * @throws X the body's checked exception, which leaves the enclosing call unchanged
+     */
     T call() throws X;
 }

@@ -10,6 +10,7 @@ public final class BoundedSemaphore extends Semaphore {
     /**
      * A non-fair bounded semaphore with {@code permits} initial (and at most) permits.
      *
+     * @param permits the permits available at first, and the most it will ever hold; zero or more
      * @throws IllegalArgumentException if {@code permits} is negative
      */
     public BoundedSemaphore(int permits) {
@@ -19,6 +20,7 @@ public final class BoundedSemaphore extends Semaphore {
     /**
      * A bounded semaphore with {@code permits} initial (and at most) permits.
      *
+     * @param permits the permits available at first, and the most it will ever hold; zero or more
      * @param fair {@code true} for strict FIFO hand-off to the longest waiter
      * @throws IllegalArgumentException if {@code permits} is negative
      */

@@ -46,12 +46,19 @@ public final class CancelAction implements AutoCloseable {
         this.control = control;
     }
 
-    /** Whether the action ran (or is running): a cancellation or an expired deadline came during the span. */
+    /**
+     * {@return whether the action ran (or is running): a cancellation or an expired deadline came
+     * during the span} Always {@code false} for a registration made outside a thredo thread. After
+     * {@link #close()}, final: the call's failure can then be told from a failure of its own.
+     */
     public boolean hasRun() {
         return control != null && control.hasRun();
     }
 
-    /** What the action threw, if it ran and failed. */
+    /**
+     * {@return what the action threw, if it ran and failed} Empty while it has not run, or is still
+     * running; final after {@link #close()}.
+     */
     public Optional<Throwable> failure() {
         return control == null ? Optional.empty() : Optional.ofNullable(control.failure());
     }

@@ -42,6 +42,9 @@ public final class Condition implements java.util.concurrent.locks.Condition {
     /**
      * A condition bound to {@code lock}.
      *
+     * @param lock the lock that {@code await} releases and re-acquires, and that {@code signal}
+     *     requires held; a thredo {@link Lock} or {@link ReentrantLock}
+     * @throws NullPointerException if {@code lock} is {@code null}
      * @throws IllegalArgumentException unless {@code lock} is a thredo {@link Lock} or {@link ReentrantLock}
      */
     public Condition(java.util.concurrent.locks.Lock lock) {
@@ -52,7 +55,7 @@ public final class Condition implements java.util.concurrent.locks.Condition {
         this.lock = lock;
     }
 
-    /** The lock this condition is bound to. */
+    /** {@return the lock this condition is bound to} */
     public java.util.concurrent.locks.Lock lock() {
         return lock;
     }
@@ -121,7 +124,10 @@ public final class Condition implements java.util.concurrent.locks.Condition {
         }
     }
 
-    /** Whether any thread waits on this condition (a snapshot). */
+    /**
+     * {@return whether any thread waits on this condition} A snapshot for monitoring: waiters may
+     * come and go at any time.
+     */
     public boolean hasWaiters() {
         synchronized (sync) {
             return waiters.peek() != null;

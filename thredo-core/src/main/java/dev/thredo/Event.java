@@ -46,7 +46,7 @@ public final class Event {
         }
     }
 
-    /** Whether the flag is set. */
+    /** {@return whether the flag is set now} Never blocks. */
     public boolean isSet() {
         synchronized (sync) {
             return set;
@@ -67,8 +67,13 @@ public final class Event {
     /**
      * Waits at most the timeout for the flag to be set.
      *
-     * @return {@code false} if the timeout passed first
+     * @param time how long to wait at most; zero or negative for not at all
+     * @param unit the unit of {@code time}
+     * @return {@code true} if the flag is set (at once, or within the timeout); {@code false} if the
+     *     timeout passed first
      * @throws ThreadCancelled as {@link #await()}
+     * @throws ThreadTimeout if a deadline of the calling thread passes first (this method's own
+     *     timeout returns {@code false} instead)
      */
     public boolean await(long time, TimeUnit unit) {
         Parking.checkInterruptOnEntry();

@@ -12,7 +12,15 @@ public class GroupFailed extends RuntimeException {
 
     private final transient List<ThredoThread<?>> failures;
 
-    /** Creates the exception for the given failed members (at least one). */
+    /**
+     * Creates the exception for the given failed members.
+     *
+     * @param message the detail message, naming the group
+     * @param failures the members that ended {@link Outcome#FAILED}, in the order they ended; at least
+     *     one, each ended (their exceptions become the cause and the suppressed exceptions)
+     * @throws IndexOutOfBoundsException if {@code failures} is empty
+     * @throws IllegalStateException if a member in {@code failures} has not ended by throwing
+     */
     public GroupFailed(String message, List<ThredoThread<?>> failures) {
         super(message, failures.get(0).exceptionNow());
         this.failures = List.copyOf(failures);
@@ -21,7 +29,10 @@ public class GroupFailed extends RuntimeException {
         }
     }
 
-    /** The failed members, in the order they ended. */
+    /**
+     * {@return the failed members, in the order they ended; an unmodifiable list} Not serialized: empty
+     * in a deserialized copy.
+     */
     public List<ThredoThread<?>> failures() {
         return failures;
     }

@@ -63,17 +63,21 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
-    /** A kernel with the defaults of {@link Builder}. */
+    /**
+     * A kernel with the defaults of {@link Builder}: named {@code "thredo"}, on virtual threads.
+     *
+     * @return a new, open kernel; the caller owns it and must {@linkplain #close() close} it
+     */
     public static Kernel create() {
         return builder().build();
     }
 
-    /** A builder for a kernel. */
+    /** {@return a new builder, with the defaults listed on {@link Builder}} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The kernel's name. */
+    /** {@return the kernel's name, as given to {@link Builder#name(String)}; for logs and listings} */
     public String name() {
         return core.name();
     }
@@ -85,8 +89,13 @@ public final class Kernel implements AutoCloseable {
      * cancelled and waited for, and the caller's cancellation propagates. Other threads of the
      * kernel are left alone.
      *
+     * @param <T> the type of main's value
+     * @param main the body of the root thread {@code "main"}; not {@code null}
      * @return main's value
      * @throws Exception whatever main threw, unwrapped
+     * @throws ThreadCancelled if the caller is cancelled or times out (outside thredo: is
+     *     interrupted) while waiting, once main has ended
+     * @throws IllegalStateException if the kernel is closed
      */
     public <T> T run(Callable<T> main) throws Exception {
         ThreadControl t = spawnRoot("main", main);
@@ -105,22 +114,70 @@ public final class Kernel implements AutoCloseable {
         throw Exceptions.<Exception>rethrow(t.exception());
     }
 
-    /** Starts a root thread running {@code task}. @throws IllegalStateException if closed */
+    /**
+     * Starts a root thread named {@code "thredo-<id>"} running {@code task}, and returns without
+     * waiting for it to run.
+     *
+     * <p>Like {@link #spawn(String, Callable)}: a root thread (no parent, no group), startable from
+     * any thread.
+     *
+     * @param <T> the type of the task's value
+     * @param task what the thread runs; its value is what {@link ThredoThread#join()} returns
+     * @return the started thread
+     * @throws IllegalStateException if the kernel is closed
+     * @throws NullPointerException if {@code task} is {@code null}
+     */
     public <T> ThredoThread<T> spawn(Callable<T> task) {
         return ThredoThread.of(spawnRoot(null, task));
     }
 
-    /** Starts a root thread running {@code task}. @throws IllegalStateException if closed */
+    /**
+     * Starts a root thread named {@code "thredo-<id>"} running {@code task}, and returns without
+     * waiting for it to run.
+     *
+     * <p>Like {@link #spawn(String, Callable)}: a root thread (no parent, no group), startable from
+     * any thread.
+     *
+     * @param task what the thread runs
+     * @return the started thread, whose {@link ThredoThread#join()} returns {@code null}
+     * @throws IllegalStateException if the kernel is closed
+     * @throws NullPointerException if {@code task} is {@code null}
+     */
     public ThredoThread<Void> spawn(Runnable task) {
         return ThredoThread.of(spawnRoot(null, task));
     }
 
-    /** Starts a root thread named {@code name}. @throws IllegalStateException if closed */
+    /**
+     * Starts a root thread named {@code name} running {@code task}, and returns without waiting for
+     * it to run.
+     *
+     * <p>The new thread has no parent and no group: it runs until it ends, is cancelled, or the
+     * kernel closes. Any thread may call this, thredo thread or not.
+     *
+     * @param <T> the type of the task's value
+     * @param name the thread's name, shown in listings and thread dumps; need not be unique (the id is)
+     * @param task what the thread runs; its value is what {@link ThredoThread#join()} returns
+     * @return the started thread
+     * @throws IllegalStateException if the kernel is closed
+     * @throws NullPointerException if {@code name} or {@code task} is {@code null}
+     */
     public <T> ThredoThread<T> spawn(String name, Callable<T> task) {
         return ThredoThread.of(spawnRoot(Objects.requireNonNull(name, "name"), task));
     }
 
-    /** Starts a root thread named {@code name}. @throws IllegalStateException if closed */
+    /**
+     * Starts a root thread named {@code name} running {@code task}, and returns without waiting for
+     * it to run.
+     *
+     * <p>Like {@link #spawn(String, Callable)}: a root thread (no parent, no group), startable from
+     * any thread.
+     *
+     * @param name the thread's name, shown in listings and thread dumps; need not be unique (the id is)
+     * @param task what the thread runs
+     * @return the started thread, whose {@link ThredoThread#join()} returns {@code null}
+     * @throws IllegalStateException if the kernel is closed
+     * @throws NullPointerException if {@code name} or {@code task} is {@code null}
+     */
     public ThredoThread<Void> spawn(String name, Runnable task) {
         return ThredoThread.of(spawnRoot(Objects.requireNonNull(name, "name"), task));
     }
@@ -138,15 +195,23 @@ public final class Kernel implements AutoCloseable {
      * adoption is closed (by the same thread). For threads the application does not create itself,
      * such as a servlet container's request threads.
      *
+     * @param name the name the registry shows for the thread while adopted (its JDK name is left
+     *     alone); name the work, never data it carries
+     * @return the adoption; close it on the same thread, in a {@code finally} or try-with-resources,
+     *     so that a pooled thread leaves the kernel before it goes back to its pool
      * @throws IllegalStateException if the calling thread already is a thredo thread, or the kernel
-     *     is closed
+     *     is closed; the calling thread is then left as it was
+     * @throws NullPointerException if {@code name} is {@code null}
      */
     public Adoption adopt(String name) {
         ThreadControl t = core.adopt(Objects.requireNonNull(name, "name"));
         return new Adoption(core, t);
     }
 
-    /** Every live thread, by id. */
+    /**
+     * {@return every live thread, the lowest ids first; a new list} As
+     * {@link #threads(ThreadQuery)} with no filter and no limit: O(live threads), no stacks.
+     */
     public List<ThreadInfo> threads() {
         return threads(ThreadQuery.all().withLimit(Integer.MAX_VALUE));
     }
@@ -154,6 +219,10 @@ public final class Kernel implements AutoCloseable {
     /**
      * The live threads that match {@code query}, the lowest ids first, at most {@code query.limit()}
      * of them. Does not walk stacks; O(live threads).
+     *
+     * @param query the filter and limit, e.g. {@code ThreadQuery.all().withState(State.BLOCKED)}
+     * @return snapshots of the matching threads, without stacks; a new list. Threads spawned or ended
+     *     during the call may or may not be in it.
      */
     public List<ThreadInfo> threads(ThreadQuery query) {
         Registry registry = core.registry();
@@ -204,8 +273,10 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * Requests cancellation of the live thread with this id, without blocking.
+     * Requests cancellation of the live thread with this id, without blocking; as
+     * {@link ThredoThread#requestCancel()}.
      *
+     * @param id a thread id of this kernel
      * @return {@code false} if no such thread is alive
      */
     public boolean cancel(long id) {
@@ -213,7 +284,10 @@ public final class Kernel implements AutoCloseable {
         return t != null && t.requestCancel();
     }
 
-    /** The kernel's counters now. */
+    /**
+     * {@return the kernel's counters now} One pass over the registry for the live counts; the totals
+     * are read at about the same moment, not atomically with them.
+     */
     public KernelStats stats() {
         Registry registry = core.registry();
         long live = 0, running = 0, blocked = 0, cancelling = 0, stuck = 0;
@@ -239,6 +313,8 @@ public final class Kernel implements AutoCloseable {
      * Threads ever spawned or adopted: the kernel's own counter, read directly (no registry pass).
      * Monotonic: a call that starts after another has returned never returns less. For metrics
      * counters; {@link #stats()} has the same total with the live counts.
+     *
+     * @return how many threads this kernel has spawned or adopted so far
      */
     public long spawnedCount() {
         return core.counters().spawned();
@@ -248,6 +324,9 @@ public final class Kernel implements AutoCloseable {
      * Threads ended with {@code outcome}, read directly as {@link #spawnedCount()} is, and monotonic
      * in the same way.
      *
+     * @param outcome {@link Outcome#SUCCEEDED}, {@link Outcome#FAILED} or {@link Outcome#CANCELLED}
+     * @return how many threads of this kernel have ended with {@code outcome} so far
+     * @throws NullPointerException if {@code outcome} is {@code null}
      * @throws IllegalArgumentException for {@link Outcome#RUNNING}, which is no end
      */
     public long endedCount(Outcome outcome) {
@@ -260,7 +339,7 @@ public final class Kernel implements AutoCloseable {
         };
     }
 
-    /** Whether {@link #close()} has begun. */
+    /** {@return whether {@link #close()} has begun: no more threads can be spawned or adopted} */
     public boolean isClosed() {
         return core.isClosed();
     }
@@ -422,43 +501,85 @@ public final class Kernel implements AutoCloseable {
         /**
          * Adds a decorator of spawned tasks (for context propagation); decorators apply in the order
          * added, the last one outermost.
+         *
+         * @param decorator called on the spawning thread for each spawned task; not {@code null}
+         * @return this builder
+         * @throws NullPointerException if {@code decorator} is {@code null}
          */
         public Builder taskDecorator(TaskDecorator decorator) {
             decorators.add(Objects.requireNonNull(decorator, "decorator"));
             return this;
         }
 
-        /** Adds a listener of thread starts and ends (for metrics). */
+        /**
+         * Adds a listener of thread starts and ends (for metrics); listeners are called in the order
+         * added.
+         *
+         * @param listener called on the kernel's hot paths; not {@code null}
+         * @return this builder
+         * @throws NullPointerException if {@code listener} is {@code null}
+         */
         public Builder listener(KernelListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
-        /** The kernel's name, for logs and listings. */
+        /**
+         * Sets the kernel's name, for logs and listings.
+         *
+         * @param name the name; not {@code null}
+         * @return this builder
+         * @throws NullPointerException if {@code name} is {@code null}
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Run thredo threads on virtual threads (the default). */
+        /**
+         * Runs thredo threads on virtual threads (the default).
+         *
+         * @return this builder
+         */
         public Builder virtualThreads() {
             this.virtual = true;
             return this;
         }
 
-        /** Run thredo threads on (daemon) platform threads. */
+        /**
+         * Runs thredo threads on platform threads, which are daemon threads: they do not keep the JVM
+         * alive.
+         *
+         * @return this builder
+         */
         public Builder platformThreads() {
             this.virtual = false;
             return this;
         }
 
-        /** How long a thread may ignore a cancellation before it is reported as stuck (positive). */
+        /**
+         * Sets how long a thread may go on after its cancellation was requested before it is reported
+         * as {@linkplain ThreadInfo#stuck() stuck}; also how often {@link Thredo#run} logs the threads
+         * it is still waiting for.
+         *
+         * @param threshold a positive duration (default 5 s)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code threshold} is zero or negative
+         * @throws NullPointerException if {@code threshold} is {@code null}
+         */
         public Builder stuckThreshold(Duration threshold) {
             this.stuckThreshold = positive(threshold, "stuckThreshold");
             return this;
         }
 
-        /** How long {@link Kernel#close()} waits for cancelled threads to end (zero or more). */
+        /**
+         * Sets how long {@link Kernel#close()} waits for cancelled threads to end.
+         *
+         * @param grace zero or more (default 10 s); zero: close cancels, logs what still runs, and returns
+         * @return this builder
+         * @throws IllegalArgumentException if {@code grace} is negative
+         * @throws NullPointerException if {@code grace} is {@code null}
+         */
         public Builder shutdownGracePeriod(Duration grace) {
             Objects.requireNonNull(grace, "grace");
             if (grace.isNegative()) {
@@ -468,7 +589,11 @@ public final class Kernel implements AutoCloseable {
             return this;
         }
 
-        /** A new kernel. */
+        /**
+         * Builds a kernel with this configuration; the builder may be used again.
+         *
+         * @return a new, open kernel; the caller owns it and must {@linkplain Kernel#close() close} it
+         */
         public Kernel build() {
             return new Kernel(this);
         }

@@ -13,13 +13,22 @@ import java.time.Duration;
  * failure (once per listener).
  */
 public interface KernelListener {
-    /** A thread was spawned or adopted. */
+    /**
+     * A thread was spawned or adopted; called before it runs (for a spawned thread, before
+     * {@code Thread.start}).
+     *
+     * @param thread the new thread; it is already in the kernel's registry
+     */
     default void threadStarted(ThredoThread<?> thread) {
     }
 
     /**
      * A thread ended with {@code outcome}.
      *
+     * @param thread the thread that ended, already gone from the kernel's registry;
+     *     {@link ThredoThread#outcome()} may still read
+     *     {@code RUNNING} here (use {@code outcome})
+     * @param outcome how it ended: never {@link Outcome#RUNNING}
      * @param cancelLatency from its cancellation request to its end, or {@code null} if it was not
      *     asked to cancel
      */

@@ -87,12 +87,17 @@ abstract sealed class PermitLock implements java.util.concurrent.locks.Lock perm
         return new Condition(this);
     }
 
-    /** Whether the lock hands itself to the longest waiter ({@code true}) or lets running threads barge. */
+    /**
+     * {@return whether the lock hands itself to the longest waiter ({@code true}) or lets running
+     * threads barge ({@code false})} Fixed at construction.
+     */
     public boolean isFair() {
         return permit.isFair();
     }
 
-    /** Whether any thread holds the lock. */
+    /**
+     * {@return whether any thread holds the lock} A snapshot for monitoring, not for synchronization.
+     */
     public boolean isLocked() {
         return permit.available() == 0;
     }

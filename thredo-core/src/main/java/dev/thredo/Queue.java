@@ -77,6 +77,8 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     /**
      * A non-fair FIFO queue holding at most {@code capacity} items.
      *
+     * @param capacity the most items the queue holds; {@code put} waits while it is full. At least 1
+     *     ({@link Integer#MAX_VALUE}: unbounded)
      * @throws IllegalArgumentException if {@code capacity} is less than 1
      */
     public Queue(int capacity) {
@@ -86,6 +88,8 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     /**
      * A FIFO queue holding at most {@code capacity} items.
      *
+     * @param capacity the most items the queue holds; {@code put} waits while it is full. At least 1
+     *     ({@link Integer#MAX_VALUE}: unbounded)
      * @param fair {@code true} to hand items to the longest-waiting taker and admit waiting putters
      *     in their order; {@code false} to let running threads go ahead of parked ones
      * @throws IllegalArgumentException if {@code capacity} is less than 1
@@ -101,27 +105,50 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         this.comparator = comparator;
     }
 
-    /** A non-fair LIFO queue (a stack) holding at most {@code capacity} items. @throws IllegalArgumentException if capacity &lt; 1 */
+    /**
+     * A non-fair LIFO queue (a stack) holding at most {@code capacity} items: {@code take} returns
+     * the item put last.
+     *
+     * @param <E> the element type
+     * @param capacity the most items the queue holds; {@code put} waits while it is full. At least 1
+     *     ({@link Integer#MAX_VALUE}: unbounded)
+     * @return a new, empty queue
+     * @throws IllegalArgumentException if {@code capacity} is less than 1
+     */
     public static <E> Queue<E> lifo(int capacity) {
         return new Queue<>(Collections.asLifoQueue(new ArrayDeque<>()), checkCapacity(capacity), false, null);
     }
 
     /**
-     * A non-fair queue that hands out the least item first by {@code order}, holding at most {@code capacity}.
+     * A non-fair queue that hands out the least item first by {@code order}, holding at most
+     * {@code capacity}. Items that compare equal come out in no particular order.
      *
-     * @throws IllegalArgumentException if capacity &lt; 1
+     * @param <E> the element type
+     * @param capacity the most items the queue holds; {@code put} waits while it is full. At least 1
+     *     ({@link Integer#MAX_VALUE}: unbounded)
+     * @param order the order in which items are taken, least first
+     * @return a new, empty queue
+     * @throws IllegalArgumentException if {@code capacity} is less than 1
+     * @throws NullPointerException if {@code order} is {@code null}
      */
     public static <E> Queue<E> priority(int capacity, Comparator<? super E> order) {
         Objects.requireNonNull(order, "order");
         return new Queue<>(new PriorityQueue<>(order), checkCapacity(capacity), false, order);
     }
 
-    /** The order of a {@linkplain #priority priority} queue, or {@code null} for a FIFO or LIFO one (as {@code PriorityBlockingQueue}). */
+    /**
+     * {@return the order of a {@linkplain #priority priority} queue, or {@code null} for a FIFO or
+     * LIFO one} As {@code PriorityBlockingQueue.comparator()}.
+     */
     public Comparator<? super E> comparator() {
         return comparator;
     }
 
-    /** Whether waiters are served strictly in arrival order ({@code true}) or running threads may go first. */
+    /**
+     * {@return whether waiters are served strictly in arrival order ({@code true}) or running threads
+     * may go first ({@code false})} Fixed at construction; {@link #lifo} and {@link #priority} queues
+     * are never fair.
+     */
     public boolean isFair() {
         return fair;
     }

@@ -61,22 +61,28 @@ public final class ReentrantLock extends PermitLock {
         }
     }
 
-    /** Whether the calling thread holds the lock. */
+    /** {@return whether the calling thread holds the lock} Exact, unlike the other inspections. */
     public boolean isHeldByCurrentThread() {
         return owner == Thread.currentThread();
     }
 
-    /** How many holds the calling thread has (0 if it does not hold the lock). */
+    /**
+     * {@return how many holds the calling thread has: locks not yet matched by an unlock; 0 if it
+     * does not hold the lock}
+     */
     public int getHoldCount() {
         return isHeldByCurrentThread() ? holds : 0;
     }
 
-    /** An estimate of the number of threads waiting to acquire this lock. */
+    /**
+     * {@return an estimate of the number of threads waiting to acquire this lock} A non-fair waiter
+     * that was woken and is retrying is not counted.
+     */
     public int getQueueLength() {
         return permit.queueLength();
     }
 
-    /** Whether any thread may be waiting to acquire this lock. */
+    /** {@return whether any thread may be waiting to acquire this lock} */
     public boolean hasQueuedThreads() {
         return getQueueLength() > 0;
     }
@@ -84,6 +90,8 @@ public final class ReentrantLock extends PermitLock {
     /**
      * Whether {@code thread} is waiting to acquire this lock.
      *
+     * @param thread the thread to look for
+     * @return {@code true} if it is queued for the lock now (a snapshot)
      * @throws NullPointerException if {@code thread} is null
      */
     public boolean hasQueuedThread(Thread thread) {
@@ -93,6 +101,8 @@ public final class ReentrantLock extends PermitLock {
     /**
      * Whether any thread is waiting on {@code condition}, a condition of this lock.
      *
+     * @param condition a condition from this lock's {@link #newCondition()} (or bound to it)
+     * @return {@code true} if a thread waits on it now (a snapshot)
      * @throws IllegalMonitorStateException if the calling thread does not hold this lock
      * @throws IllegalArgumentException if {@code condition} is not a condition of this lock
      * @throws NullPointerException if {@code condition} is null
@@ -104,6 +114,8 @@ public final class ReentrantLock extends PermitLock {
     /**
      * An estimate of the number of threads waiting on {@code condition}, a condition of this lock.
      *
+     * @param condition a condition from this lock's {@link #newCondition()} (or bound to it)
+     * @return how many threads wait on it now (a snapshot)
      * @throws IllegalMonitorStateException if the calling thread does not hold this lock
      * @throws IllegalArgumentException if {@code condition} is not a condition of this lock
      * @throws NullPointerException if {@code condition} is null

@@ -37,6 +37,7 @@ public sealed class Semaphore permits BoundedSemaphore {
     /**
      * A non-fair semaphore with {@code permits} initial permits.
      *
+     * @param permits the permits available at first, zero or more
      * @throws IllegalArgumentException if {@code permits} is negative
      */
     public Semaphore(int permits) {
@@ -46,6 +47,7 @@ public sealed class Semaphore permits BoundedSemaphore {
     /**
      * A semaphore with {@code permits} initial permits.
      *
+     * @param permits the permits available at first, zero or more
      * @param fair {@code true} for strict FIFO hand-off to the longest waiter, {@code false} to let a
      *     running thread take a free permit ahead of parked waiters
      * @throws IllegalArgumentException if {@code permits} is negative
@@ -72,7 +74,12 @@ public sealed class Semaphore permits BoundedSemaphore {
         permits.acquire("Semaphore.acquire", Parking.Mode.INTERRUPTIBLE, Clocks.NO_DEADLINE);
     }
 
-    /** Takes a permit if one is free now, even ahead of waiting threads; never blocks. */
+    /**
+     * Takes a permit if one is free now, even ahead of waiting threads; never blocks, and is not a
+     * delivery point.
+     *
+     * @return {@code true} if a permit was taken
+     */
     public boolean tryAcquire() {
         return permits.tryAcquire();
     }
@@ -80,8 +87,13 @@ public sealed class Semaphore permits BoundedSemaphore {
     /**
      * Takes a permit if one becomes available within the timeout (in fair mode, only in its turn).
      *
-     * @return {@code false} if the timeout passed first (no permit taken)
+     * @param time how long to wait at most; zero or negative for not at all
+     * @param unit the unit of {@code time}
+     * @return {@code true} if a permit was taken; {@code false} if the timeout passed first (no
+     *     permit taken)
      * @throws ThreadCancelled as {@link #acquire()}
+     * @throws ThreadTimeout if a deadline of the calling thread passes first (this method's own
+     *     timeout returns {@code false} instead)
      */
     public boolean tryAcquire(long time, TimeUnit unit) {
         Parking.checkInterruptOnEntry();
@@ -99,12 +111,18 @@ public sealed class Semaphore permits BoundedSemaphore {
         }
     }
 
-    /** The permits available now. */
+    /**
+     * {@return the permits available now} A snapshot for monitoring: by the time the caller acts on
+     * it, other threads may have taken or returned permits.
+     */
     public int availablePermits() {
         return permits.available();
     }
 
-    /** Whether the semaphore hands permits to the longest waiter ({@code true}) or lets running threads barge. */
+    /**
+     * {@return whether the semaphore hands permits to the longest waiter ({@code true}) or lets
+     * running threads barge ({@code false})} Fixed at construction.
+     */
     public boolean isFair() {
         return permits.isFair();
     }

@@ -13,6 +13,12 @@ import java.util.concurrent.Callable;
  */
 @FunctionalInterface
 public interface TaskDecorator {
-    /** The task the new thread runs instead of {@code task} (never {@code null}). */
+    /**
+     * Wraps {@code task}, on the spawning thread.
+     *
+     * @param task the task as spawned ({@code Runnable}s come adapted, returning {@code null}); the
+     *     returned task should call it once and return its value
+     * @return the task the new thread runs instead of {@code task}; never {@code null}
+     */
     Callable<?> decorate(Callable<?> task);
 }

@@ -11,7 +11,12 @@ package dev.thredo;
 public class ThreadCancelled extends Error {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with the given detail message. */
+    /**
+     * Creates the exception with the given detail message. The kernel creates these at delivery
+     * points; application code rarely needs to, except to end a thread as if it had been cancelled.
+     *
+     * @param message the detail message, saying what was cancelled or why; may be {@code null}
+     */
     public ThreadCancelled(String message) {
         super(message);
     }

@@ -7,7 +7,12 @@ package dev.thredo;
 public class ThreadFailed extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception for a thread that ended by throwing {@code cause}. */
+    /**
+     * Creates the exception for a thread that ended by throwing {@code cause}.
+     *
+     * @param message the detail message, naming the thread
+     * @param cause what the thread threw: its {@link ThredoThread#exceptionNow()}
+     */
     public ThreadFailed(String message, Throwable cause) {
         super(message, cause);
     }

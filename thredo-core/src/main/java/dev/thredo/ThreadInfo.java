@@ -58,16 +58,25 @@ public record ThreadInfo(
         CANCELLING
     }
 
+    /**
+     * Creates a snapshot; the kernel makes them, tests and adapters may too. {@code stack} is copied,
+     * so the snapshot stays immutable.
+     *
+     * @throws NullPointerException if {@code stack} is {@code null} or holds {@code null}
+     */
     public ThreadInfo {
         stack = List.copyOf(stack);
     }
 
-    /** How long the thread has been alive. */
+    /** {@return how long the thread has been alive, from {@link #startedAt()} to now (wall clock)} */
     public Duration age() {
         return Duration.between(startedAt, Instant.now());
     }
 
-    /** How long the thread has been ignoring its cancellation, or {@link Duration#ZERO} if not cancelled. */
+    /**
+     * {@return how long the thread has been ignoring its cancellation, from
+     * {@link #cancelRequestedAt()} to now; {@link Duration#ZERO} if it was not asked to cancel}
+     */
     public Duration cancelPendingFor() {
         return cancelRequestedAt == null ? Duration.ZERO : Duration.between(cancelRequestedAt, Instant.now());
     }

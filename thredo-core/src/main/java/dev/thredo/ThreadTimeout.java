@@ -10,6 +10,7 @@ package dev.thredo;
 public class ThreadTimeout extends ThreadCancelled {
     private static final long serialVersionUID = 1L;
 
+    /** The {@link System#nanoTime()} reading at which the expiry was observed. */
     private final long observedAtNanos;
 
     /**
@@ -23,7 +24,10 @@ public class ThreadTimeout extends ThreadCancelled {
         this.observedAtNanos = observedAtNanos;
     }
 
-    /** The {@link System#nanoTime()} value at which the expiry was observed. */
+    /**
+     * {@return the {@link System#nanoTime()} reading at which the expiry was observed} Only
+     * differences to other {@code nanoTime} readings of the same JVM mean anything.
+     */
     public long observedAtNanos() {
         return observedAtNanos;
     }

@@ -55,8 +55,11 @@ public final class Thredo {
      * period: a thread ignoring its cancellation keeps {@code run} waiting and is logged as stuck),
      * and closes the kernel.
      *
+     * @param <T> the type of main's value
+     * @param main the body of thread {@code "main"}; not {@code null}
      * @return main's value
-     * @throws Exception whatever main threw, unwrapped
+     * @throws Exception whatever main threw, unwrapped (a checked exception comes out as itself, a
+     *     {@link ThreadCancelled} that main let escape as itself)
      */
     public static <T> T run(Callable<T> main) throws Exception {
         Kernel kernel = Kernel.builder().name("thredo").build();
@@ -67,22 +70,72 @@ public final class Thredo {
         }
     }
 
-    /** Starts a thredo thread in the calling thread's kernel. @throws IllegalStateException outside a thredo thread */
+    /**
+     * Starts a thredo thread named {@code "thredo-<id>"} running {@code task} in the calling thread's
+     * kernel, and returns without waiting for it to run.
+     *
+     * <p>Like {@link #spawn(String, Callable)}: the thread belongs to no group, and its parent is the
+     * caller.
+     *
+     * @param <T> the type of the task's value
+     * @param task what the thread runs; its value is what {@link ThredoThread#join()} returns
+     * @return the started thread
+     * @throws IllegalStateException outside a thredo thread, or if the caller's kernel is closed
+     * @throws NullPointerException if {@code task} is {@code null}
+     */
     public static <T> ThredoThread<T> spawn(Callable<T> task) {
         return spawnChild(null, task);
     }
 
-    /** Starts a thredo thread in the calling thread's kernel. @throws IllegalStateException outside a thredo thread */
+    /**
+     * Starts a thredo thread named {@code "thredo-<id>"} running {@code task} in the calling thread's
+     * kernel, and returns without waiting for it to run.
+     *
+     * <p>Like {@link #spawn(String, Callable)}: the thread belongs to no group, and its parent is the
+     * caller.
+     *
+     * @param task what the thread runs
+     * @return the started thread, whose {@link ThredoThread#join()} returns {@code null}
+     * @throws IllegalStateException outside a thredo thread, or if the caller's kernel is closed
+     * @throws NullPointerException if {@code task} is {@code null}
+     */
     public static ThredoThread<Void> spawn(Runnable task) {
         return spawnChild(null, task);
     }
 
-    /** Starts a thredo thread named {@code name}. @throws IllegalStateException outside a thredo thread */
+    /**
+     * Starts a thredo thread named {@code name} running {@code task} in the calling thread's kernel,
+     * and returns without waiting for it to run.
+     *
+     * <p>The new thread belongs to no group: it may outlive the caller, and is cancelled at the
+     * latest when the kernel closes. Its parent id is the caller's.
+     *
+     * @param <T> the type of the task's value
+     * @param name the thread's name, shown in the kernel's listing and in thread dumps; need not be
+     *     unique (the id is)
+     * @param task what the thread runs; its value is what {@link ThredoThread#join()} returns
+     * @return the started thread
+     * @throws IllegalStateException outside a thredo thread, or if the caller's kernel is closed
+     * @throws NullPointerException if {@code name} or {@code task} is {@code null}
+     */
     public static <T> ThredoThread<T> spawn(String name, Callable<T> task) {
         return spawnChild(Objects.requireNonNull(name, "name"), task);
     }
 
-    /** Starts a thredo thread named {@code name}. @throws IllegalStateException outside a thredo thread */
+    /**
+     * Starts a thredo thread named {@code name} running {@code task} in the calling thread's kernel,
+     * and returns without waiting for it to run.
+     *
+     * <p>Like {@link #spawn(String, Callable)}: the thread belongs to no group, and its parent is the
+     * caller.
+     *
+     * @param name the thread's name, shown in the kernel's listing and in thread dumps; need not be
+     *     unique (the id is)
+     * @param task what the thread runs
+     * @return the started thread, whose {@link ThredoThread#join()} returns {@code null}
+     * @throws IllegalStateException outside a thredo thread, or if the caller's kernel is closed
+     * @throws NullPointerException if {@code name} or {@code task} is {@code null}
+     */
     public static ThredoThread<Void> spawn(String name, Runnable task) {
         return spawnChild(Objects.requireNonNull(name, "name"), task);
     }
@@ -100,6 +153,7 @@ public final class Thredo {
     /**
      * The calling thredo thread.
      *
+     * @return the calling thread's handle
      * @throws IllegalStateException outside a thredo thread (to ask without throwing: {@link #currentIfAny()})
      */
     public static ThredoThread<?> current() {
@@ -111,6 +165,9 @@ public final class Thredo {
      * that must ask "am I in a thredo thread?" without catching {@link #current()}'s exception. Cheap
      * enough for every request: one map lookup, and on a thread that is not a thredo thread it
      * allocates nothing (it returns {@link Optional#empty()}).
+     *
+     * @return the calling thredo thread; empty on a thread that is not one (or no longer one: an
+     *     adoption that was closed)
      */
     public static Optional<ThredoThread<?>> currentIfAny() {
         ThreadControl self = ThreadControl.current();
@@ -122,6 +179,8 @@ public final class Thredo {
      * {@link Duration#ZERO}. Outside a thredo thread, an interrupt ends it with
      * {@link ThreadCancelled} (the interrupt flag stays set).
      *
+     * @param d how long to sleep, measured on {@link System#nanoTime()}; not {@code null}. A deadline in
+     *     force that is earlier ends the sleep with a timeout.
      * @throws ThreadCancelled if the thread is or gets cancelled
      * @throws ThreadTimeout if a deadline passes first
      */
@@ -133,6 +192,10 @@ public final class Thredo {
      * Throws the pending cancellation, or a {@link ThreadTimeout} if a deadline in force has passed;
      * for CPU-bound loops. Outside a thredo thread, throws {@link ThreadCancelled} if the thread is
      * interrupted.
+     *
+     * @throws ThreadCancelled if a cancellation is pending (the thread stays cancelled: the next
+     *     blocking operation throws again)
+     * @throws ThreadTimeout if a deadline in force has passed
      */
     public static void checkCancellation() {
         ThreadControl self = ThreadControl.current();
@@ -149,6 +212,12 @@ public final class Thredo {
      * Runs {@code body} in the calling thread with a deadline {@code d} from now (see the class
      * comment for how nested scopes resolve an expiry).
      *
+     * @param <T> the type of the body's value
+     * @param <X> the checked exception the body may throw
+     * @param d the time the body has, from now; zero or negative: it is expired at its first blocking
+     *     point. An enclosing earlier deadline stays in force.
+     * @param body the code to run, in the calling thread
+     * @return the body's value
      * @throws ThreadTimeout if this scope is the outermost one whose deadline passed
      * @throws TimeoutCancelled if an enclosing scope's deadline passed
      * @throws UncaughtTimeout if a timeout of an inner scope escaped through this one
@@ -171,7 +240,19 @@ public final class Thredo {
         }
     }
 
-    /** The void form of {@link #timeoutAfter(Duration, Body)}. */
+    /**
+     * The void form of {@link #timeoutAfter(Duration, Body)}.
+     *
+     * @param <X> the checked exception the body may throw
+     * @param d the time the body has, from now; zero or negative: it is expired at its first blocking
+     *     point
+     * @param body the code to run, in the calling thread
+     * @throws ThreadTimeout if this scope is the outermost one whose deadline passed
+     * @throws TimeoutCancelled if an enclosing scope's deadline passed
+     * @throws UncaughtTimeout if a timeout of an inner scope escaped through this one
+     * @throws X what the body throws
+     * @throws IllegalStateException outside a thredo thread
+     */
     public static <X extends Exception> void timeoutAfter(Duration d, VoidBody<X> body) throws X {
         timeoutAfter(d, () -> {
             body.run();
@@ -182,7 +263,16 @@ public final class Thredo {
     /**
      * Like {@link #timeoutAfter(Duration, Body)}, but this scope's own expiry is swallowed.
      *
+     * @param <T> the type of the body's value
+     * @param <X> the checked exception the body may throw
+     * @param d the time the body has, from now; zero or negative: it is expired at its first blocking
+     *     point
+     * @param body the code to run, in the calling thread
      * @return the body's value; empty if the deadline expired or the body returned {@code null}
+     * @throws TimeoutCancelled if an enclosing scope's deadline passed
+     * @throws UncaughtTimeout if a timeout of an inner scope escaped through this one
+     * @throws X what the body throws
+     * @throws IllegalStateException outside a thredo thread
      */
     public static <T, X extends Exception> Optional<T> ignoreAfter(Duration d, Body<T, X> body) throws X {
         ThreadControl self = require("ignoreAfter");
@@ -206,7 +296,15 @@ public final class Thredo {
     /**
      * The void form of {@link #ignoreAfter(Duration, Body)}.
      *
-     * @return {@code false} if the deadline expired
+     * @param <X> the checked exception the body may throw
+     * @param d the time the body has, from now; zero or negative: it is expired at its first blocking
+     *     point
+     * @param body the code to run, in the calling thread
+     * @return {@code true} if the body completed, {@code false} if this scope's deadline expired
+     * @throws TimeoutCancelled if an enclosing scope's deadline passed
+     * @throws UncaughtTimeout if a timeout of an inner scope escaped through this one
+     * @throws X what the body throws
+     * @throws IllegalStateException outside a thredo thread
      */
     public static <X extends Exception> boolean ignoreAfter(Duration d, VoidBody<X> body) throws X {
         return ignoreAfter(d, () -> {
@@ -253,6 +351,12 @@ public final class Thredo {
      * so cleanup can be bounded: {@code shield(() -> timeoutAfter(d, cleanup))}. While shielded, the
      * thread is not interrupted for a cancellation, so JDK calls inside run undisturbed.
      *
+     * @param <T> the type of the body's value
+     * @param <X> the checked exception the body may throw
+     * @param body the code to run, in the calling thread; its own blocking operations are not
+     *     delivery points for what the shield holds back
+     * @return the body's value
+     * @throws X what the body throws
      * @throws IllegalStateException outside a thredo thread
      */
     public static <T, X extends Exception> T shield(Body<T, X> body) throws X {
@@ -265,7 +369,14 @@ public final class Thredo {
         }
     }
 
-    /** The void form of {@link #shield(Body)}. */
+    /**
+     * The void form of {@link #shield(Body)}.
+     *
+     * @param <X> the checked exception the body may throw
+     * @param body the code to run, in the calling thread
+     * @throws X what the body throws
+     * @throws IllegalStateException outside a thredo thread
+     */
     public static <X extends Exception> void shield(VoidBody<X> body) throws X {
         shield(() -> {
             body.run();
@@ -283,6 +394,10 @@ public final class Thredo {
      * is registered. Outside a thredo thread nothing can cancel the call through thredo: the returned
      * registration is inert and the action never runs.
      *
+     * @param action what ends the blocking call ({@code statement::cancel}, {@code socket::close}); it
+     *     runs on another thread, and what it throws is kept in {@link CancelAction#failure()}
+     * @return the registration; close it (try-with-resources) as soon as the call has returned
+     * @throws NullPointerException if {@code action} is {@code null}
      * @throws ThreadCancelled if the thread is cancelled
      * @throws ThreadTimeout if a deadline in force has passed
      */
@@ -294,6 +409,14 @@ public final class Thredo {
      * {@link #onCancel(VoidBody)} for a call named {@code call}: while the registration is open, the
      * kernel's listing shows the thread blocked on it ({@code "jdbc executeQuery"}). Name the kind of
      * call, never data it carries (no SQL text, no parameters): listings are shown to operators.
+     *
+     * @param call what the thread is blocked on while the registration is open, as the listing shows it
+     * @param action what ends the blocking call; it runs on another thread, and what it throws is kept
+     *     in {@link CancelAction#failure()}
+     * @return the registration; close it (try-with-resources) as soon as the call has returned
+     * @throws NullPointerException if {@code call} or {@code action} is {@code null}
+     * @throws ThreadCancelled if the thread is cancelled
+     * @throws ThreadTimeout if a deadline in force has passed
      */
     public static CancelAction onCancel(String call, VoidBody<? extends Exception> action) {
         return CancelAction.open(Objects.requireNonNull(call, "call"), Objects.requireNonNull(action, "action"));
@@ -302,6 +425,10 @@ public final class Thredo {
     /**
      * The effective (earliest) deadline in force for the calling thread, to hand to JDBC or HTTP
      * timeouts; empty if none, inside a shield that hides every deadline, or outside a thredo thread.
+     *
+     * @return the wall-clock instant of the earliest deadline the calling thread must meet (computed
+     *     from {@link System#nanoTime()}, so it may differ from a later {@code Instant.now()} reading
+     *     by clock adjustments)
      */
     public static Optional<Instant> deadline() {
         ThreadControl self = ThreadControl.current();

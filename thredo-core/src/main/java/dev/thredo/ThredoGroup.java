@@ -116,21 +116,40 @@ public final class ThredoGroup implements AutoCloseable {
         kernel.counters().groupOpened();
     }
 
-    /** Opens a {@link Wait#ALL} group owned by the calling thredo thread. @throws IllegalStateException outside one */
+    /**
+     * Opens a {@link Wait#ALL} group named {@code "group-<id>"}, owned by the calling thredo thread;
+     * it becomes the caller's {@linkplain #current() current} group until closed.
+     *
+     * @return the open group; close it (try-with-resources) in the thread that opened it
+     * @throws IllegalStateException outside a thredo thread
+     */
     public static ThredoGroup open() {
         return open(null, Wait.ALL);
     }
 
-    /** Opens a group owned by the calling thredo thread. @throws IllegalStateException outside one */
+    /**
+     * Opens a group named {@code "group-<id>"} with the given policy, owned by the calling thredo
+     * thread; it becomes the caller's {@linkplain #current() current} group until closed.
+     *
+     * @param wait what {@link #join()} waits for; not {@code null}
+     * @return the open group; close it (try-with-resources) in the thread that opened it
+     * @throws IllegalStateException outside a thredo thread
+     * @throws NullPointerException if {@code wait} is {@code null}
+     */
     public static ThredoGroup open(Wait wait) {
         return open(null, wait);
     }
 
     /**
      * Opens a group named {@code name} (or {@code "group-<id>"} if {@code null}) owned by the calling
-     * thredo thread.
+     * thredo thread; it becomes the caller's {@linkplain #current() current} group until closed.
      *
+     * @param name the group's name, shown in the kernel's listing of its members; {@code null} for
+     *     {@code "group-<id>"}
+     * @param wait what {@link #join()} waits for; not {@code null}
+     * @return the open group; close it (try-with-resources) in the thread that opened it
      * @throws IllegalStateException outside a thredo thread
+     * @throws NullPointerException if {@code wait} is {@code null}
      */
     public static ThredoGroup open(String name, Wait wait) {
         return new ThredoGroup(Thredo.require("ThredoGroup.open"), name, wait);
@@ -140,6 +159,9 @@ public final class ThredoGroup implements AutoCloseable {
      * The innermost group opened by the calling thread and not yet closed; empty outside a thredo
      * thread. A member does not see the group it belongs to: pass the group to it if it must spawn
      * siblings.
+     *
+     * @return the calling thread's innermost open group; empty if it has none open, or outside a
+     *     thredo thread
      */
     public static Optional<ThredoGroup> current() {
         ThreadControl self = ThreadControl.current();
@@ -158,38 +180,91 @@ public final class ThredoGroup implements AutoCloseable {
         return g;
     }
 
-    /** The group's id, unique within its kernel. */
+    /** {@return the group's id: unique within its kernel and never reused} */
     public long id() {
         return id;
     }
 
-    /** The group's name. */
+    /** {@return the group's name, as given to {@link #open(String, Wait)} or {@code "group-<id>"}} */
     public String name() {
         return name;
     }
 
-    /** The group's wait policy. */
+    /** {@return the group's wait policy, fixed when it was opened} */
     public Wait waitPolicy() {
         return wait;
     }
 
-    /** Starts a member. @throws IllegalStateException once spawning is closed */
+    /**
+     * Starts a member named {@code "thredo-<id>"} running {@code task}, and returns without waiting
+     * for it to run.
+     *
+     * <p>See {@link #spawn(String, Callable)} for who may spawn, the member's parent, and a policy that
+     * has already decided.
+     *
+     * @param <T> the type of the task's value
+     * @param task what the member runs; its value is its entry in {@link #results()}
+     * @return the started member
+     * @throws IllegalStateException once spawning is closed (after {@link #join()},
+     *     {@link #cancelRemaining()} or {@link #close()}), or if the kernel is closed
+     * @throws NullPointerException if {@code task} is {@code null}
+     */
     public <T> ThredoThread<T> spawn(Callable<T> task) {
         return admit(kernel.create(null, Objects.requireNonNull(task, "task"), false, spawner(), membership));
     }
 
-    /** Starts a member. @throws IllegalStateException once spawning is closed */
+    /**
+     * Starts a member named {@code "thredo-<id>"} running {@code task}, and returns without waiting
+     * for it to run.
+     *
+     * <p>See {@link #spawn(String, Callable)} for who may spawn, the member's parent, and a policy that
+     * has already decided.
+     *
+     * @param task what the member runs; its entry in {@link #results()} is {@code null}
+     * @return the started member
+     * @throws IllegalStateException once spawning is closed (after {@link #join()},
+     *     {@link #cancelRemaining()} or {@link #close()}), or if the kernel is closed
+     * @throws NullPointerException if {@code task} is {@code null}
+     */
     public ThredoThread<Void> spawn(Runnable task) {
         return admit(kernel.create(null, Objects.requireNonNull(task, "task"), false, spawner(), membership));
     }
 
-    /** Starts a member named {@code name}. @throws IllegalStateException once spawning is closed */
+    /**
+     * Starts a member named {@code name} running {@code task}, and returns without waiting for it to
+     * run.
+     *
+     * <p>Any thread may spawn into an open group; the member's parent is the spawning thredo thread
+     * (or the group's owner, if the caller is not one). The member is cancelled at once if the policy
+     * has already decided (a failure under {@code ALL}, a winner under {@code ANY}/{@code OBJECT}).
+     *
+     * @param <T> the type of the task's value
+     * @param name the member's thread name; need not be unique (the id is)
+     * @param task what the member runs; its value is its entry in {@link #results()}
+     * @return the started member
+     * @throws IllegalStateException once spawning is closed (after {@link #join()},
+     *     {@link #cancelRemaining()} or {@link #close()}), or if the kernel is closed
+     * @throws NullPointerException if {@code name} or {@code task} is {@code null}
+     */
     public <T> ThredoThread<T> spawn(String name, Callable<T> task) {
         return admit(kernel.create(Objects.requireNonNull(name, "name"), Objects.requireNonNull(task, "task"), false,
                 spawner(), membership));
     }
 
-    /** Starts a member named {@code name}. @throws IllegalStateException once spawning is closed */
+    /**
+     * Starts a member named {@code name} running {@code task}, and returns without waiting for it to
+     * run.
+     *
+     * <p>See {@link #spawn(String, Callable)} for who may spawn, the member's parent, and a policy that
+     * has already decided.
+     *
+     * @param name the member's thread name; need not be unique (the id is)
+     * @param task what the member runs; its entry in {@link #results()} is {@code null}
+     * @return the started member
+     * @throws IllegalStateException once spawning is closed (after {@link #join()},
+     *     {@link #cancelRemaining()} or {@link #close()}), or if the kernel is closed
+     * @throws NullPointerException if {@code name} or {@code task} is {@code null}
+     */
     public ThredoThread<Void> spawn(String name, Runnable task) {
         return admit(kernel.create(Objects.requireNonNull(name, "name"), Objects.requireNonNull(task, "task"), false,
                 spawner(), membership));
@@ -197,15 +272,26 @@ public final class ThredoGroup implements AutoCloseable {
 
     /**
      * Starts a daemon member: it never counts for the wait policy or {@link #results()}, and is
-     * cancelled at join and close.
+     * cancelled at join and close. Its failure is not a group failure.
      *
-     * @throws IllegalStateException once spawning is closed
+     * @param <T> the type of the task's value
+     * @param task what the daemon runs, typically until cancelled
+     * @return the started member
+     * @throws IllegalStateException once spawning is closed, or if the kernel is closed
+     * @throws NullPointerException if {@code task} is {@code null}
      */
     public <T> ThredoThread<T> spawnDaemon(Callable<T> task) {
         return admit(kernel.create(null, Objects.requireNonNull(task, "task"), true, spawner(), membership));
     }
 
-    /** Starts a daemon member, as {@link #spawnDaemon(Callable)}. @throws IllegalStateException once spawning is closed */
+    /**
+     * Starts a daemon member, as {@link #spawnDaemon(Callable)}.
+     *
+     * @param task what the daemon runs, typically until cancelled
+     * @return the started member
+     * @throws IllegalStateException once spawning is closed, or if the kernel is closed
+     * @throws NullPointerException if {@code task} is {@code null}
+     */
     public ThredoThread<Void> spawnDaemon(Runnable task) {
         return admit(kernel.create(null, Objects.requireNonNull(task, "task"), true, spawner(), membership));
     }
@@ -303,6 +389,8 @@ public final class ThredoGroup implements AutoCloseable {
      * Waits for the next member to end and returns it, each member once, in the order they ended;
      * {@code null} when every member has ended and been returned. A delivery point.
      *
+     * @return the next member to have ended (its outcome is final), or {@code null} if none is running
+     *     and every ended one was returned
      * @throws ThreadCancelled if the caller is cancelled or times out while waiting
      */
     public ThredoThread<?> nextDone() {
@@ -316,6 +404,11 @@ public final class ThredoGroup implements AutoCloseable {
     /**
      * The result of {@link #nextDone()}; rethrows what the member threw, unwrapped.
      *
+     * @param <R> the type the caller expects; not checked, so a mismatch surfaces as a
+     *     {@link ClassCastException} where the value is used
+     * @return the value of the next member to have ended, if it succeeded
+     * @throws ThreadCancelled if the caller is cancelled or times out while waiting, or (as itself) if
+     *     that member let a cancellation escape
      * @throws NoSuchElementException if no member is left
      */
     @SuppressWarnings("unchecked")
@@ -330,7 +423,12 @@ public final class ThredoGroup implements AutoCloseable {
         throw Exceptions.<RuntimeException>rethrow(t.exceptionNow());
     }
 
-    /** For {@link Wait#ANY} and {@link Wait#OBJECT}: the winning member, if one won. */
+    /**
+     * For {@link Wait#ANY} and {@link Wait#OBJECT}: the winning member, if one won. Does not wait.
+     *
+     * @return the first member to succeed (with a non-null result under {@code OBJECT}); empty if none
+     *     has yet, and always empty under {@code ALL} and {@code NONE}
+     */
     public Optional<ThredoThread<?>> completed() {
         synchronized (lock) {
             return Optional.ofNullable(winner);
@@ -338,8 +436,11 @@ public final class ThredoGroup implements AutoCloseable {
     }
 
     /**
-     * For {@link Wait#ANY} and {@link Wait#OBJECT}: the winning member's result.
+     * For {@link Wait#ANY} and {@link Wait#OBJECT}: the winning member's result. Does not wait.
      *
+     * @param <R> the type the caller expects; not checked, so a mismatch surfaces as a
+     *     {@link ClassCastException} where the value is used
+     * @return the value of the {@linkplain #completed() winning} member
      * @throws IllegalStateException if no member won
      */
     @SuppressWarnings("unchecked")
@@ -352,6 +453,7 @@ public final class ThredoGroup implements AutoCloseable {
      * After {@link #join()}: one entry per non-daemon member in spawn order, {@code null} for a
      * member that ended {@code CANCELLED}.
      *
+     * @return a new list of the members' values, in spawn order
      * @throws IllegalStateException before {@code join()} has returned
      * @throws GroupFailed if any non-daemon member failed
      */
@@ -377,7 +479,7 @@ public final class ThredoGroup implements AutoCloseable {
         return out;
     }
 
-    /** Every member ever spawned into the group, finished or not, in spawn order. */
+    /** {@return every member ever spawned into the group, finished or not, in spawn order} A snapshot. */
     public List<ThredoThread<?>> threads() {
         synchronized (lock) {
             return List.copyOf(members);

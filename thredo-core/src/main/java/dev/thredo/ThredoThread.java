@@ -43,22 +43,32 @@ public final class ThredoThread<T> {
         return control;
     }
 
-    /** The thread's id: unique within its kernel and never reused. */
+    /** {@return the thread's id: unique within its kernel and never reused} */
     public long id() {
         return control.id();
     }
 
-    /** The thread's name (also the name of its {@link #thread()}). */
+    /**
+     * {@return the thread's name; not necessarily unique} For a spawned thread, also the name of its
+     * {@link #thread()}; an adopted thread keeps its JDK name.
+     */
     public String name() {
         return control.name();
     }
 
-    /** Whether it is a daemon member of its {@link ThredoGroup}. */
+    /**
+     * {@return whether it is a daemon member of its {@link ThredoGroup}} Daemon members never count
+     * for the group's wait policy and are cancelled when it joins or closes; a thread spawned outside
+     * a group is never a daemon.
+     */
     public boolean isDaemon() {
         return control.isDaemon();
     }
 
-    /** The JDK thread it runs on. */
+    /**
+     * {@return the JDK thread it runs on} A virtual thread unless its kernel was built for platform
+     * threads; for an adopted thread, the thread that adopted itself.
+     */
     public Thread thread() {
         return control.thread();
     }
@@ -69,6 +79,7 @@ public final class ThredoThread<T> {
      * <p>Blocks (a cancellable wait: a delivery point for the caller's own cancellation and
      * deadlines).
      *
+     * @return the value the thread's body returned ({@code null} for a {@code Runnable})
      * @throws ThreadFailed if the thread threw; its cause is what it threw (a {@link ThreadCancelled}
      *     if it let a cancellation escape)
      * @throws ThreadCancelled if the caller is cancelled or times out while waiting
@@ -116,24 +127,25 @@ public final class ThredoThread<T> {
         return control.requestCancel();
     }
 
-    /** Whether the thread has ended. */
+    /** {@return whether the thread has ended} Its outcome is then final. */
     public boolean isDone() {
         return control.isDone();
     }
 
-    /** Whether cancellation was requested (by a cancel or an interrupt), whatever the outcome. */
+    /** {@return whether cancellation was requested (by a cancel or an interrupt), whatever the outcome} */
     public boolean isCancelled() {
         return control.isCancelRequested();
     }
 
-    /** How the thread ended, or {@link Outcome#RUNNING}. */
+    /** {@return how the thread ended, or {@link Outcome#RUNNING} while it runs} */
     public Outcome outcome() {
         return control.outcome();
     }
 
     /**
-     * The value of a {@link Outcome#SUCCEEDED} thread.
+     * The value of a {@link Outcome#SUCCEEDED} thread, without waiting.
      *
+     * @return the value the thread's body returned ({@code null} for a {@code Runnable})
      * @throws IllegalStateException if the thread has not succeeded
      */
     @SuppressWarnings("unchecked")
@@ -145,8 +157,9 @@ public final class ThredoThread<T> {
     }
 
     /**
-     * What a {@link Outcome#FAILED} or {@link Outcome#CANCELLED} thread threw.
+     * What a {@link Outcome#FAILED} or {@link Outcome#CANCELLED} thread threw, without waiting.
      *
+     * @return the throwable that ended the thread's body, never {@code null}
      * @throws IllegalStateException if the thread is running or succeeded
      */
     public Throwable exceptionNow() {

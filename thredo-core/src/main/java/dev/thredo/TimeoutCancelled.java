@@ -9,6 +9,7 @@ package dev.thredo;
 public class TimeoutCancelled extends ThreadCancelled {
     private static final long serialVersionUID = 1L;
 
+    /** The {@link System#nanoTime()} reading at which the expiry was observed. */
     private final long observedAtNanos;
 
     /**
@@ -22,7 +23,10 @@ public class TimeoutCancelled extends ThreadCancelled {
         this.observedAtNanos = observedAtNanos;
     }
 
-    /** The {@link System#nanoTime()} value at which the expiry was observed. */
+    /**
+     * {@return the {@link System#nanoTime()} reading at which the expiry was observed} Only
+     * differences to other {@code nanoTime} readings of the same JVM mean anything.
+     */
     public long observedAtNanos() {
         return observedAtNanos;
     }

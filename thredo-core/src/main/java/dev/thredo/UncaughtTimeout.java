@@ -8,7 +8,12 @@ package dev.thredo;
 public class UncaughtTimeout extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with the escaped timeout as its cause. */
+    /**
+     * Creates the exception with the escaped timeout as its cause.
+     *
+     * @param message the detail message
+     * @param cause the {@link ThreadTimeout} or {@link TimeoutCancelled} that escaped its scope
+     */
     public UncaughtTimeout(String message, Throwable cause) {
         super(message, cause);
     }

@@ -9,6 +9,10 @@ package dev.thredo;
  */
 @FunctionalInterface
 public interface VoidBody<X extends Exception> {
-    /** Runs the body. */
+    /**
+     * Runs the body, in the thread that called the method it was passed to.
+     *
+     * @throws X the body's checked exception, which leaves the enclosing call unchanged
+     */
     void run() throws X;
 }

@@ -38,8 +38,11 @@ public final class PartialProgress extends Exception {
     private static final long serialVersionUID = 1L;
     private static final byte[] NO_BYTES = {};
 
+    /** The bytes a read took from the socket before it ended; empty for other operations. */
     private final byte[] bytesRead;
+    /** The bytes a write handed to the socket before it ended; zero for other operations. */
     private final long bytesWritten;
+    /** The complete lines {@code readLines} read before it ended; empty for other operations. */
     private final byte[][] linesRead;
 
     private PartialProgress(String message, byte[] bytesRead, long bytesWritten, byte[][] linesRead) {
@@ -61,17 +64,27 @@ public final class PartialProgress extends Exception {
         return new PartialProgress(lines.size() + " lines read", NO_BYTES, 0, lines.toArray(new byte[0][]));
     }
 
-    /** The bytes a read operation took from the socket before it ended (a copy; empty if none). */
+    /**
+     * {@return the bytes a read operation took from the socket before it ended; a new copy each call,
+     * empty if none}
+     */
     public byte[] bytesRead() {
         return bytesRead.clone();
     }
 
-    /** How many bytes a write operation handed to the socket before it ended, exactly. */
+    /**
+     * {@return how many bytes a write operation handed to the socket before it ended, exactly} The
+     * peer receives these bytes and no others of the write.
+     */
     public long bytesWritten() {
         return bytesWritten;
     }
 
-    /** The complete lines {@code readLines} read before it ended, each with its {@code '\n'} (unmodifiable). */
+    /**
+     * {@return the complete lines {@code readLines} read before it ended, each with its {@code '\n'}; an
+     * unmodifiable list, empty if none} A partial last line is not here: it stays buffered in the
+     * stream.
+     */
     public List<byte[]> linesRead() {
         return List.of(linesRead);
     }
@@ -80,6 +93,10 @@ public final class PartialProgress extends Exception {
      * The progress attached to {@code failure} or to an exception in its cause chain; empty if there
      * is none: the exception did not end one of the operations listed in the class comment (a failed
      * {@code read}, {@code readLine} or {@code accept} consumed nothing, so it attaches nothing).
+     *
+     * @param failure what ended the operation, as caught (possibly wrapped); {@code null} gives empty
+     * @return the progress found first, looking at {@code failure}'s suppressed exceptions, then its
+     *     cause's, and so on
      */
     public static Optional<PartialProgress> of(Throwable failure) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());

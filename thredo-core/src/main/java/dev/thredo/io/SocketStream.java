@@ -102,6 +102,7 @@ public final class SocketStream implements Closeable {
      * Reads up to {@code maxBytes}: what is buffered, or else what one read from the socket brings,
      * waiting until something arrives.
      *
+     * @param maxBytes the most bytes to return, at least 1; fewer come back if fewer are at hand
      * @return at least one byte, or an empty array at the end of the stream
      * @throws IllegalArgumentException if {@code maxBytes < 1}
      * @throws ThreadCancelled if cancelled or timed out while waiting; nothing was consumed
@@ -117,7 +118,11 @@ public final class SocketStream implements Closeable {
     /**
      * Reads up to {@code len} bytes into {@code b} at {@code off}, as {@link #read(int)} does.
      *
+     * @param b the array to read into
+     * @param off where in {@code b} the first byte goes
+     * @param len the most bytes to read
      * @return the number of bytes read, at least one; 0 only if {@code len} is 0; -1 at the end of the stream
+     * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not lie within {@code b}
      * @throws ThreadCancelled if cancelled or timed out while waiting; nothing was consumed
      * @throws IOException if the connection fails or the stream is closed
      */
@@ -156,7 +161,13 @@ public final class SocketStream implements Closeable {
      * (Not an overload of {@code readLine}, so that {@code stream::readLine} stays a plain body for
      * {@code Thredo.timeoutAfter}.)
      *
+     * @param maxBytes the longest part of a line to return, at least 1
+     * @return the line, or its next {@code maxBytes} bytes if it is longer; empty only at the end of
+     *     the stream
      * @throws IllegalArgumentException if {@code maxBytes < 1}
+     * @throws ThreadCancelled if cancelled or timed out while waiting; the part of the line read so
+     *     far stays buffered
+     * @throws IOException if the connection fails or the stream is closed
      */
     public byte[] readLineUpTo(int maxBytes) throws IOException {
         if (maxBytes < 1) {
@@ -168,6 +179,8 @@ public final class SocketStream implements Closeable {
     /**
      * Reads every line up to the end of the stream.
      *
+     * @return the lines in order, each with its {@code '\n'} (the last one possibly without); empty
+     *     if the stream had ended
      * @throws ThreadCancelled if cancelled or timed out while waiting, carrying the complete lines
      *     read so far as {@link PartialProgress#linesRead()}; a partial line stays buffered
      * @throws IOException if the connection fails, carrying the lines read so far likewise
@@ -192,6 +205,8 @@ public final class SocketStream implements Closeable {
      * {@code for (byte[] line : stream.lines())}. Each iterator continues where the stream is.
      * {@code hasNext()} waits as {@link #readLine()} does and throws what it throws, an
      * {@link IOException} wrapped in {@link UncheckedIOException}.
+     *
+     * @return a view whose iterators all read from this stream; iterate it from one thread at a time
      */
     public Iterable<byte[]> lines() {
         return () -> new Iterator<>() {
@@ -222,8 +237,11 @@ public final class SocketStream implements Closeable {
     }
 
     /**
-     * Reads exactly {@code n} bytes.
+     * Reads exactly {@code n} bytes, waiting as often as it takes.
      *
+     * @param n how many bytes to read, zero or more
+     * @return exactly {@code n} bytes
+     * @throws IllegalArgumentException if {@code n} is negative
      * @throws EOFException if the stream ends first, carrying the bytes read as
      *     {@link PartialProgress#bytesRead()}
      * @throws ThreadCancelled if cancelled or timed out while waiting, carrying the bytes read so far
@@ -259,6 +277,7 @@ public final class SocketStream implements Closeable {
     /**
      * Reads everything up to the end of the stream.
      *
+     * @return every byte up to the end of the stream; empty if it had ended
      * @throws ThreadCancelled if cancelled or timed out while waiting, carrying the bytes read so far
      *     as {@link PartialProgress#bytesRead()}
      * @throws IOException if the connection fails, carrying the bytes read so far
@@ -351,6 +370,7 @@ public final class SocketStream implements Closeable {
     /**
      * Writes all of {@code data}, waiting while the socket has no room.
      *
+     * @param data the bytes to write; not modified
      * @throws ThreadCancelled if cancelled or timed out while waiting, carrying exactly how many bytes
      *     were handed to the socket as {@link PartialProgress#bytesWritten()}
      * @throws IOException if the connection fails or the stream is closed, carrying the same count
@@ -359,7 +379,17 @@ public final class SocketStream implements Closeable {
         write(data, 0, data.length);
     }
 
-    /** Writes {@code len} bytes of {@code data} from {@code off}, as {@link #write(byte[])} does. */
+    /**
+     * Writes {@code len} bytes of {@code data} from {@code off}, as {@link #write(byte[])} does.
+     *
+     * @param data the array holding the bytes to write; not modified
+     * @param off where in {@code data} the first byte is
+     * @param len how many bytes to write
+     * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not lie within {@code data}
+     * @throws ThreadCancelled if cancelled or timed out while waiting, carrying exactly how many bytes
+     *     were handed to the socket as {@link PartialProgress#bytesWritten()}
+     * @throws IOException if the connection fails or the stream is closed, carrying the same count
+     */
     public void write(byte[] data, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, data.length);
         writing(() -> send(ByteBuffer.wrap(data, off, len)));
@@ -369,6 +399,7 @@ public final class SocketStream implements Closeable {
      * Writes each item in turn, as given (nothing is added between them; end each line with
      * {@code '\n'} yourself). The items may come from an endless iterable, e.g. {@code stream::iterator}.
      *
+     * @param lines the byte arrays to write, in iteration order; iterated once, on the calling thread
      * @throws ThreadCancelled if cancelled or timed out while waiting, carrying exactly how many bytes
      *     were handed to the socket, over all items, as {@link PartialProgress#bytesWritten()}
      * @throws IOException if the connection fails or the stream is closed, carrying the same count
@@ -402,6 +433,9 @@ public final class SocketStream implements Closeable {
      * This stream as an {@link InputStream}, for code that takes one; it reads through the same
      * buffer, and its {@code read} methods block, wait and throw as {@link #read(byte[], int, int)}
      * does. Closing it closes the socket.
+     *
+     * @return a view of this stream; it shares the read buffer, so reads through it and through the
+     *     stream interleave without losing bytes (one thread at a time)
      */
     public InputStream inputStream() {
         return new InputStream() {
@@ -426,6 +460,9 @@ public final class SocketStream implements Closeable {
     /**
      * This stream as an {@link OutputStream}; its {@code write} methods block, wait and throw as
      * {@link #write(byte[], int, int)} does. Closing it closes the socket.
+     *
+     * @return an unbuffered view of this stream: each {@code write} call reaches the socket before it
+     *     returns
      */
     public OutputStream outputStream() {
         return new OutputStream() {

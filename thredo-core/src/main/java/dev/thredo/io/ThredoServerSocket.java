@@ -49,6 +49,12 @@ public final class ThredoServerSocket implements Closeable {
     /**
      * Listens on {@code address} (port 0: a free port, see {@link #localAddress()}) with the
      * system's default backlog. Does not block.
+     *
+     * @param address the local address and port to listen on; {@code null}: the wildcard address and
+     *     a free port
+     * @return the listening socket; the caller owns it and must close it
+     * @throws java.net.BindException if the address is in use or cannot be bound
+     * @throws IOException if the socket cannot be opened or bound; nothing stays open
      */
     public static ThredoServerSocket bind(InetSocketAddress address) throws IOException {
         return bind(address, 0);
@@ -57,6 +63,14 @@ public final class ThredoServerSocket implements Closeable {
     /**
      * Listens on {@code address} with room for {@code backlog} connections not yet accepted
      * (0 or less: the system's default). Does not block.
+     *
+     * @param address the local address and port to listen on; {@code null}: the wildcard address and
+     *     a free port
+     * @param backlog how many connections the system may queue before {@link #accept()} takes them; a
+     *     hint the system may round
+     * @return the listening socket; the caller owns it and must close it
+     * @throws java.net.BindException if the address is in use or cannot be bound
+     * @throws IOException if the socket cannot be opened or bound; nothing stays open
      */
     public static ThredoServerSocket bind(InetSocketAddress address, int backlog) throws IOException {
         ServerSocketChannel channel = ServerSocketChannel.open();
@@ -73,6 +87,7 @@ public final class ThredoServerSocket implements Closeable {
     /**
      * Waits for a connection and returns it.
      *
+     * @return the accepted connection, in non-blocking mode; the caller owns it and must close it
      * @throws ThreadCancelled if cancelled, or a deadline passes, while waiting; nothing was accepted
      * @throws AsynchronousCloseException if another thread closes this socket meanwhile
      * @throws IOException if accepting fails, or this socket is closed
@@ -87,12 +102,17 @@ public final class ThredoServerSocket implements Closeable {
         }
     }
 
-    /** The address it listens on, with the actual port. @throws IOException if closed */
+    /**
+     * The address it listens on.
+     *
+     * @return the bound address, with the actual port (the one chosen if port 0 was asked for)
+     * @throws IOException if the socket is closed
+     */
     public InetSocketAddress localAddress() throws IOException {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
-    /** Whether it is open. */
+    /** {@return whether it is open (listening): not yet closed} */
     public boolean isOpen() {
         return channel.isOpen();
     }

@@ -55,11 +55,15 @@ public final class ThredoSocket implements Closeable {
     /**
      * Connects to {@code port} on {@code host}, trying each address the name resolves to in turn.
      *
+     * @param host a host name or an address literal; not {@code null}
+     * @param port the TCP port, 0 to 65535
+     * @return the connected socket, in non-blocking mode; the caller owns it and must close it
      * @throws UnknownHostException if the name does not resolve
      * @throws IOException if no address accepts the connection: the first attempt's exception, with
      *     the others suppressed
      * @throws ThreadCancelled if cancelled, or a deadline passes, during the lookup or a connection attempt
      * @throws IllegalArgumentException if the port is out of range
+     * @throws NullPointerException if {@code host} is {@code null}
      */
     public static ThredoSocket connect(String host, int port) throws IOException {
         return connect(host, port, NameLookup.SYSTEM);
@@ -69,6 +73,8 @@ public final class ThredoSocket implements Closeable {
      * Connects to {@code address}; an {@linkplain InetSocketAddress#isUnresolved() unresolved} one is
      * looked up first, as {@link #connect(String, int)} does.
      *
+     * @param address where to connect; not {@code null}
+     * @return the connected socket, in non-blocking mode; the caller owns it and must close it
      * @throws IOException if the connection fails
      * @throws ThreadCancelled if cancelled, or a deadline passes, while connecting
      */
@@ -115,22 +121,45 @@ public final class ThredoSocket implements Closeable {
         }
     }
 
-    /** The buffered stream for reading and writing; always the same one. Closing it closes the socket. */
+    /**
+     * {@return the buffered stream for reading and writing; always the same one} Closing it closes
+     * the socket.
+     */
     public SocketStream stream() {
         return stream;
     }
 
-    /** The local address. @throws IOException if the socket is closed */
+    /**
+     * The local address the socket is bound to.
+     *
+     * @return the local address and port
+     * @throws IOException if the socket is closed
+     */
     public InetSocketAddress localAddress() throws IOException {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
-    /** The address of the peer. @throws IOException if the socket is closed */
+    /**
+     * The address of the peer, as connected (not looked up again).
+     *
+     * @return the peer's address and port
+     * @throws IOException if the socket is closed
+     */
     public InetSocketAddress remoteAddress() throws IOException {
         return (InetSocketAddress) channel.getRemoteAddress();
     }
 
-    /** Sets a socket option, e.g. {@code StandardSocketOptions.TCP_NODELAY}. */
+    /**
+     * Sets a socket option, e.g. {@code StandardSocketOptions.TCP_NODELAY}.
+     *
+     * @param <T> the option's value type
+     * @param option the option; {@code SocketChannel} lists the supported ones
+     * @param value its new value; {@code null} only where the option allows it
+     * @return this socket, for chaining
+     * @throws UnsupportedOperationException if the option is not supported
+     * @throws IllegalArgumentException if the value is not valid for the option
+     * @throws IOException if the socket is closed or the option cannot be set
+     */
     public <T> ThredoSocket setOption(SocketOption<T> option, T value) throws IOException {
         channel.setOption(option, value);
         return this;
@@ -139,12 +168,14 @@ public final class ThredoSocket implements Closeable {
     /**
      * Ends the output half of the connection: the peer reads the end of the stream, while this side
      * can still read. Does not block.
+     *
+     * @throws IOException if the socket is closed or not connected
      */
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
     }
 
-    /** Whether the socket is open. */
+    /** {@return whether the socket is open: not yet closed, by any thread or by a failed connect} */
     public boolean isOpen() {
         return channel.isOpen();
     }

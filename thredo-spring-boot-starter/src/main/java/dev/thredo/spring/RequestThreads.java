@@ -21,12 +21,28 @@ public final class RequestThreads {
     /** Whether a shutdown waits in {@link #awaitNone}; read by {@link #ended} after its removal. */
     private volatile boolean awaited;
 
-    /** Registers {@code request}, a thread now serving a request. */
+    /**
+     * Creates an empty registry. The auto-configuration makes the application's one; a request
+     * filter built without it makes its own.
+     */
+    public RequestThreads() {
+    }
+
+    /**
+     * Registers {@code request}, a thread now serving a request.
+     *
+     * @param request the thread the request runs in; threads it spawns count as serving it too
+     */
     public void started(ThredoThread<?> request) {
         ids.add(request.id());
     }
 
-    /** Unregisters {@code request}, whose request is over (its answer written). */
+    /**
+     * Unregisters {@code request}, whose request is over (its answer written); wakes a shutdown
+     * waiting for the last one. Unregistering a thread that is not registered does nothing.
+     *
+     * @param request a thread given to {@link #started(ThredoThread)}
+     */
     public void ended(ThredoThread<?> request) {
         ids.remove(request.id());
         if (awaited && ids.isEmpty()) { // pairs with awaitNone: flag written, then the set read

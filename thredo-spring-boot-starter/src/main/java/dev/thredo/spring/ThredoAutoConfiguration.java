@@ -26,6 +26,10 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(ThredoProperties.class)
 public final class ThredoAutoConfiguration {
 
+    /** Created by Spring Boot only: exclude this auto-configuration or replace its beans instead. */
+    ThredoAutoConfiguration() {
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     Kernel thredoKernel(ThredoProperties properties, ObjectProvider<KernelListener> listeners,

@@ -36,26 +36,56 @@ public class ThredoProperties {
 
     private final Task task = new Task();
 
+    /**
+     * Creates the properties with the defaults documented on each; Boot binds {@code thredo.*} onto
+     * them.
+     */
+    public ThredoProperties() {
+    }
+
+    /** {@return {@code thredo.enabled}: whether to auto-configure a thredo kernel} */
     public boolean isEnabled() {
         return enabled;
     }
 
+    /**
+     * Sets {@code thredo.enabled}.
+     *
+     * @param enabled {@code false} to leave the application without the auto-configured kernel
+     */
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
     }
 
+    /** {@return {@code thredo.virtual-threads}: whether thredo threads run on virtual threads} */
     public boolean isVirtualThreads() {
         return virtualThreads;
     }
 
+    /**
+     * Sets {@code thredo.virtual-threads}.
+     *
+     * @param virtualThreads {@code false} for (daemon) platform threads
+     */
     public void setVirtualThreads(boolean virtualThreads) {
         this.virtualThreads = virtualThreads;
     }
 
+    /**
+     * {@return {@code thredo.shutdown-timeout}: how long closing the kernel waits for cancelled
+     * threads to end}
+     */
     public Duration getShutdownTimeout() {
         return shutdownTimeout;
     }
 
+    /**
+     * Sets {@code thredo.shutdown-timeout}.
+     *
+     * @param shutdownTimeout zero or more; counted from the moment the kernel closes, after the web
+     *     server's graceful window
+     * @throws IllegalArgumentException if {@code shutdownTimeout} is {@code null} or negative
+     */
     public void setShutdownTimeout(Duration shutdownTimeout) {
         if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("must be zero or more (e.g. 10s), was " + shutdownTimeout);
@@ -63,10 +93,20 @@ public class ThredoProperties {
         this.shutdownTimeout = shutdownTimeout;
     }
 
+    /**
+     * {@return {@code thredo.stuck-threshold}: how long a thread may go on after its cancellation
+     * before it is reported as stuck}
+     */
     public Duration getStuckThreshold() {
         return stuckThreshold;
     }
 
+    /**
+     * Sets {@code thredo.stuck-threshold}.
+     *
+     * @param stuckThreshold a positive duration
+     * @throws IllegalArgumentException if {@code stuckThreshold} is {@code null}, zero or negative
+     */
     public void setStuckThreshold(Duration stuckThreshold) {
         this.stuckThreshold = positive(stuckThreshold);
     }
@@ -79,18 +119,22 @@ public class ThredoProperties {
         return d;
     }
 
+    /** {@return the request integration's properties, {@code thredo.web.*}} */
     public Web getWeb() {
         return web;
     }
 
+    /** {@return the web console's properties, {@code thredo.console.*}} */
     public Console getConsole() {
         return console;
     }
 
+    /** {@return the JDBC integration's properties, {@code thredo.jdbc.*}} */
     public Jdbc getJdbc() {
         return jdbc;
     }
 
+    /** {@return the task integration's properties, {@code thredo.task.*}} */
     public Task getTask() {
         return task;
     }
@@ -107,10 +151,20 @@ public class ThredoProperties {
          */
         private boolean enabled = true;
 
+        Task() {
+        }
+
+        /** {@return {@code thredo.task.enabled}: whether Spring's tasks run as thredo threads} */
         public boolean isEnabled() {
             return enabled;
         }
 
+        /**
+         * Sets {@code thredo.task.enabled}.
+         *
+         * @param enabled {@code false} to leave {@code @Async}, {@code @Scheduled} and Boot's executor
+         *     and scheduler as Spring makes them
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
@@ -127,10 +181,19 @@ public class ThredoProperties {
          */
         private boolean enabled = true;
 
+        Jdbc() {
+        }
+
+        /** {@return {@code thredo.jdbc.enabled}: whether data sources are wrapped} */
         public boolean isEnabled() {
             return enabled;
         }
 
+        /**
+         * Sets {@code thredo.jdbc.enabled}.
+         *
+         * @param enabled {@code false} to leave data sources unwrapped
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
@@ -145,10 +208,20 @@ public class ThredoProperties {
          */
         private boolean enabled = false;
 
+        Console() {
+        }
+
+        /** {@return {@code thredo.console.enabled}: whether the web console is served} */
         public boolean isEnabled() {
             return enabled;
         }
 
+        /**
+         * Sets {@code thredo.console.enabled}.
+         *
+         * @param enabled {@code true} to serve the console at {@code /thredo}; secure it as the
+         *     endpoint it uses
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
@@ -173,26 +246,58 @@ public class ThredoProperties {
          */
         private boolean cancelOnDisconnect = true;
 
+        Web() {
+        }
+
+        /**
+         * {@return {@code thredo.web.enabled}: whether handler invocations run as thredo threads}
+         */
         public boolean isEnabled() {
             return enabled;
         }
 
+        /**
+         * Sets {@code thredo.web.enabled}.
+         *
+         * @param enabled {@code false} to leave request threads alone: no request groups, no request
+         *     timeout
+         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
 
+        /**
+         * {@return {@code thredo.web.request-timeout}: the deadline of each request's handler;
+         * {@code null} for none}
+         */
         public Duration getRequestTimeout() {
             return requestTimeout;
         }
 
+        /**
+         * Sets {@code thredo.web.request-timeout}.
+         *
+         * @param requestTimeout a positive duration, or {@code null} for none
+         * @throws IllegalArgumentException if {@code requestTimeout} is zero or negative
+         */
         public void setRequestTimeout(Duration requestTimeout) {
             this.requestTimeout = requestTimeout == null ? null : positive(requestTimeout);
         }
 
+        /**
+         * {@return {@code thredo.web.cancel-on-disconnect}: whether a client's disconnect cancels its
+         * request}
+         */
         public boolean isCancelOnDisconnect() {
             return cancelOnDisconnect;
         }
 
+        /**
+         * Sets {@code thredo.web.cancel-on-disconnect}.
+         *
+         * @param cancelOnDisconnect {@code false}: no watcher thread runs and nothing is registered
+         *     per request
+         */
         public void setCancelOnDisconnect(boolean cancelOnDisconnect) {
             this.cancelOnDisconnect = cancelOnDisconnect;
         }

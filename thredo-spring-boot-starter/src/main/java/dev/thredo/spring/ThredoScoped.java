@@ -33,6 +33,8 @@ public @interface ThredoScoped {
      * thredo waits and JDK blocking calls alike (a JDBC statement is cancelled in the database). A call
      * that exceeds it throws {@link ThredoScopedTimeout}, a {@link dev.thredo.ThreadTimeout} (members are
      * cancelled and waited for first).
+     *
+     * @return the deadline of each call, relative to its start; empty for none
      */
     String timeout() default "";
 
@@ -40,6 +42,8 @@ public @interface ThredoScoped {
      * What the scope waits for when the method returns ({@link ThredoGroup#join()} under this policy).
      * Named {@code waitPolicy}, as {@link ThredoGroup#waitPolicy()}, because an annotation attribute
      * cannot be called {@code wait} ({@code Object.wait()} is final).
+     *
+     * @return the policy the call's group is joined with; {@link ThredoGroup.Wait#ALL} by default
      */
     ThredoGroup.Wait waitPolicy() default ThredoGroup.Wait.ALL;
 }

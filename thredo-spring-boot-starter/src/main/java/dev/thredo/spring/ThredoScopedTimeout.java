@@ -10,10 +10,15 @@ import dev.thredo.ThreadTimeout;
 public class ThredoScopedTimeout extends ThreadTimeout {
     private static final long serialVersionUID = 1L;
 
+    /** The scoped method, as {@code "SimpleClassName.method"}. */
     private final String method;
+    /** The timeout as configured, placeholders resolved. */
     private final String timeout;
 
     /**
+     * Creates the exception; the {@code @ThredoScoped} interceptor does, when the call's own deadline
+     * passed.
+     *
      * @param method the scoped method, as {@code "SimpleClassName.method"}
      * @param timeout the timeout as configured, placeholders resolved ({@code "1s"})
      * @param cause the timeout of the call's {@code timeoutAfter} scope
@@ -25,12 +30,12 @@ public class ThredoScopedTimeout extends ThreadTimeout {
         initCause(cause);
     }
 
-    /** The scoped method, as {@code "SimpleClassName.method"}. */
+    /** {@return the scoped method, as {@code "SimpleClassName.method"}} */
     public String method() {
         return method;
     }
 
-    /** The timeout as configured, placeholders resolved ({@code "1s"}). */
+    /** {@return the timeout as configured, placeholders resolved ({@code "1s"})} */
     public String timeout() {
         return timeout;
     }

@@ -50,6 +50,8 @@ public class ThredoShutdown implements ApplicationListener<ContextClosedEvent>, 
     private volatile boolean closing;
 
     /**
+     * Creates the shutdown coordinator; the auto-configuration registers one per application context.
+     *
      * @param kernel the application's kernel
      * @param shutdownTimeout how long closing the kernel waits (its grace period), and then, from the
      *     same start, how long the cancelled requests have to write their answers

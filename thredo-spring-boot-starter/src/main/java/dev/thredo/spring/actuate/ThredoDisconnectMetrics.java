@@ -18,8 +18,12 @@ public class ThredoDisconnectMetrics implements MeterBinder {
     private final Iterable<Tag> tags;
 
     /**
+     * Creates the binder; the metrics auto-configuration makes one when client-disconnect
+     * cancellation is on.
+     *
      * @param disconnects the number of requests cancelled so far because their client disconnected
-     * @param tags extra tags on the counter
+     * @param tags extra tags on the counter; keep them few and of low cardinality
+     * @throws NullPointerException if an argument is {@code null}
      */
     public ThredoDisconnectMetrics(LongSupplier disconnects, Iterable<Tag> tags) {
         this.disconnects = Objects.requireNonNull(disconnects, "disconnects");

@@ -47,7 +47,13 @@ public class ThredoMetrics implements MeterBinder {
     private final long maxAgeNanos;
     private volatile @Nullable Snapshot snapshot;
 
-    /** Meters of {@code kernel}, without extra tags. */
+    /**
+     * Meters of {@code kernel}, without extra tags, with the {@linkplain #DEFAULT_SNAPSHOT_AGE default
+     * snapshot age}.
+     *
+     * @param kernel the kernel whose threads and groups the meters report
+     * @throws NullPointerException if {@code kernel} is {@code null}
+     */
     public ThredoMetrics(Kernel kernel) {
         this(kernel, Tags.empty(), DEFAULT_SNAPSHOT_AGE);
     }
@@ -55,8 +61,12 @@ public class ThredoMetrics implements MeterBinder {
     /**
      * Meters of {@code kernel}.
      *
-     * @param tags extra tags on every meter
-     * @param snapshotAge how long one {@link Kernel#stats()} snapshot is reused (zero or more)
+     * @param kernel the kernel whose threads and groups the meters report
+     * @param tags extra tags on every meter; keep them few and of low cardinality (never a thread id)
+     * @param snapshotAge how long one {@link Kernel#stats()} snapshot is reused (zero or more; zero:
+     *     every gauge read walks the registry)
+     * @throws IllegalArgumentException if {@code snapshotAge} is negative
+     * @throws NullPointerException if an argument is {@code null}
      */
     public ThredoMetrics(Kernel kernel, Iterable<Tag> tags, Duration snapshotAge) {
         this.kernel = Objects.requireNonNull(kernel, "kernel");

@@ -26,6 +26,10 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBean({ MeterRegistry.class, Kernel.class })
 public final class ThredoMetricsAutoConfiguration {
 
+    /** Created by Spring Boot only: exclude this auto-configuration or replace its beans instead. */
+    ThredoMetricsAutoConfiguration() {
+    }
+
     @Bean
     @ConditionalOnMissingBean
     ThredoMetrics thredoMetrics(Kernel kernel) {

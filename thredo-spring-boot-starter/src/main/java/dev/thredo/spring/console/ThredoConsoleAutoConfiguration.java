@@ -41,6 +41,10 @@ public final class ThredoConsoleAutoConfiguration {
     /** Where its files are on the class path. */
     static final String LOCATION = "classpath:/META-INF/thredo-console/";
 
+    /** Created by Spring Boot only: exclude this auto-configuration or replace its beans instead. */
+    ThredoConsoleAutoConfiguration() {
+    }
+
     @Bean
     WebMvcConfigurer thredoConsoleWebMvcConfigurer() {
         return new WebMvcConfigurer() {

@@ -42,7 +42,14 @@ public final class ThredoDataSource {
     private ThredoDataSource() {
     }
 
-    /** {@code dataSource} wrapped; itself if it is wrapped already. */
+    /**
+     * Wraps {@code dataSource} as the class comment says. Idempotent: wrapping a wrapper returns it.
+     *
+     * @param dataSource the data source to wrap; it stays the target of every call but
+     *     {@code getConnection}, and its life cycle stays its owner's
+     * @return a proxy of {@code dataSource} (of its class where possible, else of its interfaces);
+     *     {@code dataSource} itself if it is wrapped already
+     */
     public static DataSource wrap(DataSource dataSource) {
         if (isWrapped(dataSource)) {
             return dataSource;
@@ -59,7 +66,13 @@ public final class ThredoDataSource {
         }
     }
 
-    /** Whether {@code dataSource} is a data source {@link #wrap} returned. */
+    /**
+     * Whether {@code dataSource} is a data source {@link #wrap} returned.
+     *
+     * @param dataSource any object, {@code null} included
+     * @return {@code true} if it is a proxy made by {@link #wrap}; {@code false} for anything else,
+     *     including a data source that merely wraps one (a delegating data source bean)
+     */
     public static boolean isWrapped(Object dataSource) {
         return dataSource instanceof Advised advised
                 && Arrays.stream(advised.getAdvisors()).anyMatch(a -> a.getAdvice() instanceof ConnectionInterceptor);

@@ -10,6 +10,13 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
  */
 public class ThredoDataSourcePostProcessor implements BeanPostProcessor {
 
+    /**
+     * Creates the post-processor. The JDBC auto-configuration registers one (as an infrastructure
+     * bean, from a static method, so that it sees every {@code DataSource} bean).
+     */
+    public ThredoDataSourcePostProcessor() {
+    }
+
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
         return bean instanceof DataSource dataSource ? ThredoDataSource.wrap(dataSource) : bean;

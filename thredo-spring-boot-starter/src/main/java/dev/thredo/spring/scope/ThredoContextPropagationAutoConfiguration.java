@@ -23,6 +23,10 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = "thredo.enabled", matchIfMissing = true)
 public final class ThredoContextPropagationAutoConfiguration {
 
+    /** Created by Spring Boot only: exclude this auto-configuration or replace its beans instead. */
+    ThredoContextPropagationAutoConfiguration() {
+    }
+
     @Bean
     @ConditionalOnMissingBean(name = "thredoContextPropagation")
     TaskDecorator thredoContextPropagation() {

@@ -16,6 +16,12 @@ public class ThredoScopedAdvisor extends AbstractPointcutAdvisor {
             new AnnotationMatchingPointcut(ThredoScoped.class, true))
             .union(new AnnotationMatchingPointcut(null, ThredoScoped.class, true));
 
+    /**
+     * Creates the advisor; the scope auto-configuration registers one as an infrastructure bean.
+     *
+     * @param interceptor what runs around each {@code @ThredoScoped} call
+     * @throws NullPointerException if {@code interceptor} is {@code null}
+     */
     public ThredoScopedAdvisor(ThredoScopedInterceptor interceptor) {
         this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
     }

@@ -23,6 +23,10 @@ import org.springframework.core.env.Environment;
 @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 public final class ThredoScopedAutoConfiguration {
 
+    /** Created by Spring Boot only: exclude this auto-configuration or replace its beans instead. */
+    ThredoScopedAutoConfiguration() {
+    }
+
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     @ConditionalOnMissingBean

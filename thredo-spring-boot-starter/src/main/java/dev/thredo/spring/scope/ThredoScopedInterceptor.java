@@ -39,8 +39,12 @@ public class ThredoScopedInterceptor implements MethodInterceptor {
     private final Map<MethodClassKey, Spec> specs = new ConcurrentHashMap<>();
 
     /**
+     * Creates the interceptor; the scope auto-configuration makes one for its advisor.
+     *
      * @param kernel the kernel that adopts non-thredo callers (looked up on first need)
-     * @param properties resolves placeholders in {@link ThredoScoped#timeout()}
+     * @param properties resolves placeholders in {@link ThredoScoped#timeout()}, once per method and
+     *     target class
+     * @throws NullPointerException if an argument is {@code null}
      */
     public ThredoScopedInterceptor(Supplier<Kernel> kernel, PropertyResolver properties) {
         this.kernel = Objects.requireNonNull(kernel, "kernel");

@@ -40,6 +40,10 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 @ConditionalOnAvailableEndpoint(endpoint = ThredoEndpoint.class, exposure = EndpointExposure.WEB)
 public class ThredoSecurityAutoConfiguration {
 
+    /** Created by Spring Boot only: exclude this auto-configuration or replace its beans instead. */
+    ThredoSecurityAutoConfiguration() {
+    }
+
     @Bean
     @ConditionalOnBean({ ThredoEndpoint.class, PathMappedEndpoints.class })
     Customizer<HttpSecurity> thredoCsrfProblemCustomizer(PathMappedEndpoints endpoints,

@@ -26,7 +26,12 @@ public class ThredoAsyncPostProcessor implements BeanPostProcessor {
     private final AsyncSubmitInterceptor submit = new AsyncSubmitInterceptor();
     private final AsyncRunInterceptor run;
 
-    /** @param kernel the kernel that runs are adopted into (looked up when a run starts) */
+    /**
+     * Creates the post-processor; the task auto-configuration registers one.
+     *
+     * @param kernel the kernel that runs are adopted into (looked up when a run starts, so the
+     *     post-processor can be created before the kernel bean)
+     */
     public ThredoAsyncPostProcessor(Supplier<Kernel> kernel) {
         this.run = new AsyncRunInterceptor(kernel);
     }

@@ -18,7 +18,13 @@ public class ThredoSchedulingConfigurer implements SchedulingConfigurer, Ordered
 
     private final Supplier<Kernel> kernel;
 
-    /** @param kernel the kernel that scheduled runs are adopted into (looked up when a run starts) */
+    /**
+     * Creates the configurer; the task auto-configuration registers one.
+     *
+     * @param kernel the kernel that scheduled runs are adopted into (looked up when a run starts, so
+     *     the configurer can be created before the kernel bean)
+     * @throws NullPointerException if {@code kernel} is {@code null}
+     */
     public ThredoSchedulingConfigurer(Supplier<Kernel> kernel) {
         this.kernel = Objects.requireNonNull(kernel, "kernel");
     }

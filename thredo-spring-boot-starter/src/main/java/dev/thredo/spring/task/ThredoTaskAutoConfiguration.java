@@ -45,6 +45,10 @@ import org.springframework.util.function.SingletonSupplier;
 @ConditionalOnBooleanProperty(name = "thredo.task.enabled", matchIfMissing = true)
 public final class ThredoTaskAutoConfiguration {
 
+    /** Created by Spring Boot only: exclude this auto-configuration or replace its beans instead. */
+    ThredoTaskAutoConfiguration() {
+    }
+
     /** Applied last by Boot (outermost), so the adoption spans any other decorator's work. */
     @Bean
     @Order(Ordered.LOWEST_PRECEDENCE)

@@ -36,9 +36,12 @@ public class ThredoTaskDecorator implements TaskDecorator {
     private final Supplier<? extends List<dev.thredo.TaskDecorator>> contextDecorators;
 
     /**
+     * Creates the decorator; the task auto-configuration registers it as {@code thredoTaskDecorator}.
+     *
      * @param kernel the kernel that adopts the tasks' threads (looked up when a task runs)
      * @param contextDecorators the kernel's task decorators (context propagation), applied to each
      *     task where it is submitted (looked up on first need)
+     * @throws NullPointerException if an argument is {@code null}
      */
     public ThredoTaskDecorator(Supplier<Kernel> kernel,
             Supplier<? extends List<dev.thredo.TaskDecorator>> contextDecorators) {

@@ -26,6 +26,14 @@ import org.springframework.web.context.request.async.DeferredResultProcessingInt
  */
 public class AsyncRequestInterceptor implements CallableProcessingInterceptor, DeferredResultProcessingInterceptor {
 
+    /**
+     * Creates the interceptor. The web auto-configuration registers one with Spring MVC's async
+     * support; an application that configures MVC itself registers it as both a
+     * {@code CallableProcessingInterceptor} and a {@code DeferredResultProcessingInterceptor}.
+     */
+    public AsyncRequestInterceptor() {
+    }
+
     @Override
     public <T> void postProcess(NativeWebRequest request, Callable<T> task, Object concurrentResult) {
         AsyncRequest async = of(request);

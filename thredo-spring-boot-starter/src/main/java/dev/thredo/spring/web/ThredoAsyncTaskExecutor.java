@@ -28,7 +28,12 @@ public class ThredoAsyncTaskExecutor implements AsyncTaskExecutor {
 
     private final Supplier<AsyncTaskExecutor> fallback;
 
-    /** @param fallback the executor for tasks of requests that do not run under thredo, asked for on first use */
+    /**
+     * Creates the executor; the web auto-configuration gives it to Spring MVC's async support.
+     *
+     * @param fallback the executor for tasks of requests that do not run under thredo, asked for on
+     *     first use (and on every use after it: cache it in the supplier if it is costly to find)
+     */
     public ThredoAsyncTaskExecutor(Supplier<AsyncTaskExecutor> fallback) {
         this.fallback = fallback;
     }

@@ -16,6 +16,13 @@ import org.springframework.web.servlet.ModelAndView;
  */
 public class ThredoCancellationExceptionResolver implements HandlerExceptionResolver, Ordered {
 
+    /**
+     * Creates the resolver. The web auto-configuration registers one ahead of Spring's own
+     * resolvers; it is stateless, so one instance serves every request.
+     */
+    public ThredoCancellationExceptionResolver() {
+    }
+
     @Override
     public ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response, Object handler,
             Exception ex) {

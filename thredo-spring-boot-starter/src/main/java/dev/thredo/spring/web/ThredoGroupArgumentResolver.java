@@ -11,6 +11,13 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 /** Resolves a handler parameter of type {@link ThredoGroup} to the request's group. */
 public class ThredoGroupArgumentResolver implements HandlerMethodArgumentResolver {
 
+    /**
+     * Creates the resolver. The web auto-configuration adds one to Spring MVC's argument resolvers;
+     * it is stateless, so one instance serves every request.
+     */
+    public ThredoGroupArgumentResolver() {
+    }
+
     @Override
     public boolean supportsParameter(MethodParameter parameter) {
         return parameter.getParameterType() == ThredoGroup.class;

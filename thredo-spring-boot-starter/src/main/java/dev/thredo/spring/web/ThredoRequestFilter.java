@@ -83,8 +83,15 @@ public class ThredoRequestFilter extends OncePerRequestFilter {
     private final ProblemDetailWriter problems;
 
     /**
+     * Creates a filter for an application that registers it itself; the web auto-configuration
+     * registers its own. A filter made here keeps its own {@link RequestThreads} (so the shutdown
+     * coordinator does not see its requests) and does not cancel requests whose client disconnected.
+     *
      * @param kernel the kernel that adopts request threads
-     * @param requestTimeout the deadline of each request, or {@code null} for none
+     * @param requestTimeout the deadline of each request, counted from the moment the filter adopts
+     *     the request thread; {@code null} for none
+     * @throws IllegalArgumentException if {@code requestTimeout} is zero or negative
+     * @throws NullPointerException if {@code kernel} is {@code null}
      */
     public ThredoRequestFilter(Kernel kernel, Duration requestTimeout) {
         this(kernel, requestTimeout, null, new RequestThreads(), new ProblemDetailWriter());

@@ -58,6 +58,10 @@ public final class ThredoWebMvcAutoConfiguration {
      */
     public static final int FILTER_ORDER = 0;
 
+    /** Created by Spring Boot only: exclude this auto-configuration or replace its beans instead. */
+    ThredoWebMvcAutoConfiguration() {
+    }
+
     @Bean
     @ConditionalOnMissingBean(name = "thredoRequestFilter")
     FilterRegistrationBean<ThredoRequestFilter> thredoRequestFilter(Kernel kernel, ThredoProperties properties,
