@@ -262,6 +262,9 @@ public final class Kernel implements AutoCloseable {
      * {@code "JDK WAITING"}-style instead of the JDK method; empty if unknown or ended. Does not stop
      * the thread or walk its stack, and does not look at other threads: for a caller that needs a
      * thread's state, group or deadline by id (a cancel answering with the thread).
+     *
+     * @param id a thread id of this kernel
+     * @return its snapshot without a stack; empty if no live thread has this id
      */
     public Optional<ThreadInfo> find(long id) {
         return snapshot(id, false);
