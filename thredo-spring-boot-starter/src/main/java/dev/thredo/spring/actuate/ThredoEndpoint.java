@@ -48,6 +48,13 @@ public class ThredoEndpoint {
 
     private final Kernel kernel;
 
+    /**
+     * Creates the endpoint; the endpoint auto-configuration registers one for the application's
+     * kernel.
+     *
+     * @param kernel the kernel whose threads the endpoint lists and cancels
+     * @throws NullPointerException if {@code kernel} is {@code null}
+     */
     public ThredoEndpoint(Kernel kernel) {
         this.kernel = Objects.requireNonNull(kernel, "kernel");
     }
@@ -60,6 +67,7 @@ public class ThredoEndpoint {
      * @param name only threads whose name contains this, or {@code null} for any
      * @param limit at most this many threads, 1 to {@value #MAX_LIMIT}; {@value #DEFAULT_LIMIT} if
      *     {@code null}
+     * @return the counters, at most {@code limit} threads, and whether more matched
      * @throws InvalidEndpointRequestException for an unknown state or a limit out of range
      */
     @ReadOperation
@@ -83,6 +91,10 @@ public class ThredoEndpoint {
     /**
      * The live thread with this id, with its stack and the ids of its live children; {@code null}
      * if no such thread is alive.
+     *
+     * @param id the thread's id
+     * @return the thread with its stack (top frame first) and the ids of its live children, or
+     *     {@code null} (the web extension answers 404)
      */
     @ReadOperation
     public @Nullable ThreadDetailDescriptor thread(@Selector long id) {
@@ -99,6 +111,7 @@ public class ThredoEndpoint {
     /**
      * Requests cancellation of the live thread with this id, without waiting for it to end.
      *
+     * @param id the thread's id
      * @param action must be {@value #CANCEL}
      * @return the thread as it is after the request (or just before it, if it has already ended);
      *     {@code null} if no such thread is alive or the action is not {@value #CANCEL}
@@ -136,12 +149,31 @@ public class ThredoEndpoint {
         }
     }
 
-    /** A listing: the kernel's counters, the threads found, and whether more matched than the limit. */
+    /**
+     * A listing: the kernel's counters, the threads found, and whether more matched than the limit.
+     *
+     * @param kernel the kernel's counters when the listing was made
+     * @param threads the threads found, the lowest ids first
+     * @param truncated whether more threads matched than the limit let through
+     */
     public record ThreadsDescriptor(KernelDescriptor kernel, List<ThreadDescriptor> threads, boolean truncated)
             implements OperationResponseBody {
     }
 
-    /** The kernel's counters; see {@link KernelStats}. */
+    /**
+     * The kernel's counters; see {@link KernelStats}.
+     *
+     * @param live threads alive now
+     * @param running live threads running code
+     * @param blocked live threads waiting
+     * @param cancelling live threads asked to cancel and not ended yet
+     * @param stuck cancelling threads past the stuck threshold
+     * @param spawned threads ever spawned or adopted
+     * @param succeeded threads ended {@code SUCCEEDED}
+     * @param failed threads ended {@code FAILED}
+     * @param cancelled threads ended {@code CANCELLED}
+     * @param liveGroups groups opened and not yet closed
+     */
     public record KernelDescriptor(long live, long running, long blocked, long cancelling, long stuck,
             long spawned, long succeeded, long failed, long cancelled, long liveGroups) {
 
@@ -154,6 +186,22 @@ public class ThredoEndpoint {
     /**
      * One live thread; see {@link ThreadInfo}. {@code parentId} and {@code groupId} are {@code 0} for
      * none; {@code ageMillis} is measured when the response is built.
+     *
+     * @param id the thread's id, unique within the kernel
+     * @param name the thread's name
+     * @param state {@code RUNNING}, {@code BLOCKED} or {@code CANCELLING}
+     * @param blockedOn what it waits for ({@code "Queue.take"}, {@code "join #12"}, a JDK call), or
+     *     {@code null} while running
+     * @param parentId the id of the thread that spawned it, {@code 0} for a root thread
+     * @param groupId the id of its group, {@code 0} for none
+     * @param groupName the name of its group, {@code null} for none
+     * @param daemon whether it is a daemon member of its group
+     * @param virtual whether it runs on a virtual thread
+     * @param startedAt when it was spawned or adopted
+     * @param ageMillis milliseconds since {@code startedAt}, when the response was built
+     * @param deadline its effective deadline, {@code null} for none
+     * @param cancelRequestedAt when its cancellation was requested, {@code null} if it was not
+     * @param stuck whether it has run on past the kernel's stuck threshold since its cancellation
      */
     public record ThreadDescriptor(long id, String name, ThreadInfo.State state, @Nullable String blockedOn,
             long parentId, long groupId, @Nullable String groupName, boolean daemon, boolean virtual,
@@ -167,7 +215,27 @@ public class ThredoEndpoint {
         }
     }
 
-    /** One live thread with its stack (top frame first) and the ids of its live children. */
+    /**
+     * One live thread with its stack (top frame first) and the ids of its live children.
+     *
+     * @param id the thread's id, unique within the kernel
+     * @param name the thread's name
+     * @param state {@code RUNNING}, {@code BLOCKED} or {@code CANCELLING}
+     * @param blockedOn what it waits for ({@code "Queue.take"}, {@code "join #12"}, a JDK call), or
+     *     {@code null} while running
+     * @param parentId the id of the thread that spawned it, {@code 0} for a root thread
+     * @param groupId the id of its group, {@code 0} for none
+     * @param groupName the name of its group, {@code null} for none
+     * @param daemon whether it is a daemon member of its group
+     * @param virtual whether it runs on a virtual thread
+     * @param startedAt when it was spawned or adopted
+     * @param ageMillis milliseconds since {@code startedAt}, when the response was built
+     * @param deadline its effective deadline, {@code null} for none
+     * @param cancelRequestedAt when its cancellation was requested, {@code null} if it was not
+     * @param stuck whether it has run on past the kernel's stuck threshold since its cancellation
+     * @param stack its frames, top first
+     * @param children the ids of the live threads it spawned
+     */
     public record ThreadDetailDescriptor(long id, String name, ThreadInfo.State state, @Nullable String blockedOn,
             long parentId, long groupId, @Nullable String groupName, boolean daemon, boolean virtual,
             Instant startedAt, long ageMillis, @Nullable Instant deadline, @Nullable Instant cancelRequestedAt,
@@ -181,7 +249,14 @@ public class ThredoEndpoint {
         }
     }
 
-    /** One stack frame; {@code fileName} is {@code null} and {@code lineNumber} negative when unknown. */
+    /**
+     * One stack frame; {@code fileName} is {@code null} and {@code lineNumber} negative when unknown.
+     *
+     * @param className the fully qualified name of the frame's class
+     * @param methodName the frame's method
+     * @param fileName the source file, or {@code null} when unknown
+     * @param lineNumber the source line, negative when unknown (-2 for a native method)
+     */
     public record StackFrameDescriptor(String className, String methodName, @Nullable String fileName,
             int lineNumber) {
 

@@ -21,6 +21,10 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnAvailableEndpoint(ThredoEndpoint.class)
 public final class ThredoEndpointAutoConfiguration {
 
+    /** Created by Spring Boot only: exclude this auto-configuration or replace its beans instead. */
+    ThredoEndpointAutoConfiguration() {
+    }
+
     @Bean
     @ConditionalOnBean(Kernel.class)
     @ConditionalOnMissingBean

@@ -37,11 +37,24 @@ public class ThredoEndpointWebExtension {
 
     private final ThredoEndpoint delegate;
 
+    /**
+     * Creates the extension; the endpoint auto-configuration registers one beside the endpoint.
+     *
+     * @param delegate the endpoint whose operations this extension answers over HTTP
+     * @throws NullPointerException if {@code delegate} is {@code null}
+     */
     public ThredoEndpointWebExtension(ThredoEndpoint delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
-    /** See {@link ThredoEndpoint#threads}. */
+    /**
+     * See {@link ThredoEndpoint#threads}.
+     *
+     * @param state the {@code state} query parameter, or {@code null}
+     * @param name the {@code name} query parameter, or {@code null}
+     * @param limit the {@code limit} query parameter, as sent, or {@code null}
+     * @return 200 with the listing, or 400 with a problem for a bad parameter
+     */
     @ReadOperation
     public WebEndpointResponse<Object> threads(@Nullable String state, @Nullable String name,
             @Nullable String limit) {
@@ -52,7 +65,13 @@ public class ThredoEndpointWebExtension {
         }
     }
 
-    /** See {@link ThredoEndpoint#thread}. */
+    /**
+     * See {@link ThredoEndpoint#thread}.
+     *
+     * @param id the path's id, as sent
+     * @return 200 with the thread, 400 with a problem for an id that is not a number, 404 with a
+     *     problem for an unknown or ended thread
+     */
     @ReadOperation
     public WebEndpointResponse<Object> thread(@Selector String id) {
         Long parsed = parseId(id);
@@ -63,7 +82,14 @@ public class ThredoEndpointWebExtension {
         return thread == null ? noSuchThread(parsed) : new WebEndpointResponse<>(thread);
     }
 
-    /** See {@link ThredoEndpoint#cancel}; answers 202 Accepted, as the thread may still be running. */
+    /**
+     * See {@link ThredoEndpoint#cancel}; answers 202 Accepted, as the thread may still be running.
+     *
+     * @param id the path's id, as sent
+     * @param action the path's action; only {@value ThredoEndpoint#CANCEL} exists
+     * @return 202 with the thread, 400 with a problem for an id that is not a number, 404 with a
+     *     problem for an unknown or ended thread or another action
+     */
     @WriteOperation
     public WebEndpointResponse<Object> cancel(@Selector String id, @Selector String action) {
         if (!ThredoEndpoint.CANCEL.equals(action)) {

@@ -50,8 +50,12 @@ public final class ProblemDetailWriter {
     }
 
     /**
+     * A writer that prefers the application's converters; the problem auto-configuration registers
+     * one with Spring MVC's.
+     *
      * @param applicationConverters the application's converters, asked at the first write (so it may
      *     look them up lazily, after the context has started)
+     * @throws NullPointerException if {@code applicationConverters} is {@code null}
      */
     public ProblemDetailWriter(Supplier<? extends Iterable<HttpMessageConverter<?>>> applicationConverters) {
         this.applicationConverters = Objects.requireNonNull(applicationConverters, "applicationConverters");
@@ -63,7 +67,10 @@ public final class ProblemDetailWriter {
      * a caller replacing an answer a handler began resets the response first. Does nothing if the
      * response is already committed.
      *
+     * @param response the response to answer with; left alone if already committed
+     * @param problem the problem to write; its status becomes the response's
      * @return whether the problem was written (the response was not committed yet)
+     * @throws IOException if writing the body or flushing fails (typically: the client went away)
      */
     public boolean write(HttpServletResponse response, ProblemDetail problem) throws IOException {
         if (response.isCommitted()) {
@@ -87,7 +94,14 @@ public final class ProblemDetailWriter {
         return true;
     }
 
-    /** The request's path within its context as a problem's {@code instance}; see {@link #instance(String)}. */
+    /**
+     * The request's path within its context as a problem's {@code instance}; see
+     * {@link #instance(String)}.
+     *
+     * @param request the request the problem answers
+     * @return the path without the context path ({@code "/"} for the context's root), or
+     *     {@code null} if the container gives none or it is not a valid URI reference
+     */
     public static @Nullable URI instanceOf(HttpServletRequest request) {
         String uri = request.getRequestURI();
         String context = request.getContextPath();
@@ -101,6 +115,9 @@ public final class ProblemDetailWriter {
      * A request path as a problem's {@code instance}; {@code null} if it is not a valid URI
      * reference (a raw path the container let through), as a problem without an instance is still a
      * problem.
+     *
+     * @param path a request path, as the container gives it (already percent-encoded)
+     * @return the path as a URI reference, or {@code null}
      */
     public static @Nullable URI instance(String path) {
         try {

@@ -30,6 +30,10 @@ public class ThredoProblemAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(ThredoProblemAutoConfiguration.class);
 
+    /** Created by Spring Boot only: exclude this auto-configuration or replace its beans instead. */
+    ThredoProblemAutoConfiguration() {
+    }
+
     @Bean
     @ConditionalOnMissingBean
     ProblemDetailWriter thredoProblemDetailWriter(ObjectProvider<RequestMappingHandlerAdapter> adapters) {

@@ -58,7 +58,11 @@ public final class ThredoProblems {
     private ThredoProblems() {
     }
 
-    /** 503 {@link #REQUEST_CANCELLED}. */
+    /**
+     * 503 {@link #REQUEST_CANCELLED}.
+     *
+     * @return a new problem; the caller may add properties to it
+     */
     public static ProblemDetail requestCancelled() {
         return of(HttpStatus.SERVICE_UNAVAILABLE, REQUEST_CANCELLED, "Request cancelled", "The request was cancelled.");
     }
@@ -67,12 +71,17 @@ public final class ThredoProblems {
      * 503 {@link #REQUEST_TIMED_OUT}.
      *
      * @param detail which timeout ended it, e.g. {@code "The request exceeded its timeout of 1s."}
+     * @return a new problem; the caller may add properties to it
      */
     public static ProblemDetail requestTimedOut(String detail) {
         return of(HttpStatus.SERVICE_UNAVAILABLE, REQUEST_TIMED_OUT, "Request timed out", detail);
     }
 
-    /** 503 {@link #CLIENT_GONE}. */
+    /**
+     * 503 {@link #CLIENT_GONE}.
+     *
+     * @return a new problem; the caller may add properties to it
+     */
     public static ProblemDetail clientGone() {
         return of(HttpStatus.SERVICE_UNAVAILABLE, CLIENT_GONE, "Client gone",
                 "The request was cancelled: its client disconnected.");
@@ -82,6 +91,9 @@ public final class ThredoProblems {
      * 400 {@link #BAD_THREAD_ID}, quoting (the start of) {@code id}. Its {@code instance} is the empty
      * reference (this request), which is left out of the JSON: the request's path holds the bad
      * input, which Spring MVC would otherwise echo in full as the instance.
+     *
+     * @param id the path segment as sent, quoted through {@link #echo}
+     * @return a new problem; the caller may add properties to it
      */
     public static ProblemDetail badThreadId(String id) {
         ProblemDetail problem = of(HttpStatus.BAD_REQUEST, BAD_THREAD_ID, "Bad thread id",
@@ -90,12 +102,23 @@ public final class ThredoProblems {
         return problem;
     }
 
-    /** 404 {@link #UNKNOWN_THREAD_ID}. */
+    /**
+     * 404 {@link #UNKNOWN_THREAD_ID}.
+     *
+     * @param id the id that named no live thread
+     * @return a new problem; the caller may add properties to it
+     */
     public static ProblemDetail unknownThreadId(long id) {
         return of(HttpStatus.NOT_FOUND, UNKNOWN_THREAD_ID, "Unknown thread id", "no live thredo thread with id " + id);
     }
 
-    /** A caller's bad value, quoted back short (its first {@value #ECHO_LIMIT} characters and its length). */
+    /**
+     * A caller's bad value, quoted back short.
+     *
+     * @param value the value as the caller sent it
+     * @return {@code value} itself if it has at most {@value #ECHO_LIMIT} characters, else its first
+     *     {@value #ECHO_LIMIT} and its length
+     */
     public static String echo(String value) {
         return value.length() <= ECHO_LIMIT ? value
                 : value.substring(0, ECHO_LIMIT) + "… (" + value.length() + " characters)";
