@@ -252,6 +252,10 @@ public final class Kernel implements AutoCloseable {
     /**
      * The live thread with this id, with its stack; empty if unknown or ended. Walks that one
      * thread's stack; {@link #find(long)} does not.
+     *
+     * @param id a thread id of this kernel
+     * @return its snapshot with {@link ThreadInfo#stack()} filled; empty if no live thread has this id
+     *     (never spawned here, or already ended)
      */
     public Optional<ThreadInfo> thread(long id) {
         return snapshot(id, true);

@@ -68,7 +68,13 @@ public final class CrossSiteRequestFilter extends OncePerRequestFilter {
         this(new ProblemDetailWriter());
     }
 
-    /** @param problems writes the 403 problem (the application's {@link ProblemDetailWriter} bean) */
+    /**
+     * A filter whose problems the application's writer answers, so they look like every other
+     * problem of the application.
+     *
+     * @param problems writes the 403 problem (the application's {@link ProblemDetailWriter} bean)
+     * @throws NullPointerException if {@code problems} is {@code null}
+     */
     public CrossSiteRequestFilter(ProblemDetailWriter problems) {
         this.problems = Objects.requireNonNull(problems, "problems");
     }
