@@ -168,6 +168,8 @@ class LeakGuardTest {
         @Test
         void leaves() {
             thread = Thread.ofPlatform().name("leaky-platform").start(() -> awaitRelease(release));
+            // The guard's report names the state: let the thread get to its wait first.
+            Polling.until("leaky-platform waits", () -> thread.getState() == Thread.State.WAITING);
         }
     }
 
