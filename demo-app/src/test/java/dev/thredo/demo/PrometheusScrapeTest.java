@@ -1,5 +1,6 @@
 package dev.thredo.demo;
 
+import static dev.thredo.demo.RepoFiles.repoFile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -56,6 +57,8 @@ class PrometheusScrapeTest {
     private static final String LIVE_THREADS = "{__name__=~\"thredo_threads_live(_threads)?\",job=\"" + JOB + "\"}";
     private static final Duration SCRAPE_BOUND = Duration.ofSeconds(30);
     private static final Pattern THREDO_SERIES = Pattern.compile("\\bthredo_[a-z0-9_]+");
+    /** A scraped thredo series in a PromQL expression; not a recorded one ({@code instance:thredo_...:sum}). */
+    private static final Pattern SCRAPED_SERIES = Pattern.compile("(?<![:\\w])thredo_[a-z0-9_]+(?![:\\w])");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final JsonMapper json = JsonMapper.builder().build();
@@ -144,7 +147,56 @@ class PrometheusScrapeTest {
         return names;
     }
 
-    /** The scrape job of the compose configuration, aimed at this test's demo, scraped every second. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void prometheusEvaluatesTheAlertRulesOnTheScrapedSeries() throws Exception {
+        assertThat(Files.isExecutable(PROMETHEUS)).as("%s is missing", PROMETHEUS).isTrue();
+        startPrometheus(localConfig(repoFile("deploy/prometheus/prometheus.yml")));
+
+        // Every series an alert or recording rule reads is one the demo exposes (a renamed meter would
+        // leave a rule silently empty, never firing).
+        Map<String, Object> rules = new Yaml().load(Files.readString(repoFile("deploy/prometheus/rules.yml")));
+        Set<String> read = new LinkedHashSet<>();
+        for (Map<String, Object> group : yamlList(rules.get("groups"))) {
+            for (Map<String, Object> rule : yamlList(group.get("rules"))) {
+                Matcher m = SCRAPED_SERIES.matcher((String) rule.get("expr"));
+                while (m.find()) {
+                    read.add(m.group());
+                }
+            }
+        }
+        assertThat(read).as("scraped series the rules read")
+                .contains("thredo_threads_stuck_threads", "thredo_cancel_latency_seconds_bucket",
+                        "thredo_threads_live_threads");
+        for (String series : read) {
+            pollQuery(series + "{job=\"" + JOB + "\"}", result -> !result.isEmpty());
+        }
+
+        // Prometheus evaluated every rule without error, and the recording rule sums this instance.
+        poll("/api/v1/rules", "groups", groups -> {
+            List<JsonNode> evaluated = new ArrayList<>();
+            groups.forEach(group -> group.path("rules").forEach(evaluated::add));
+            return evaluated.size() == ruleCount(rules) && evaluated.stream().allMatch(rule ->
+                    "ok".equals(rule.path("health").asString())
+                            && !rule.path("lastEvaluation").asString().startsWith("0001-"));
+        });
+        JsonNode live = pollQuery("instance:thredo_threads_live:sum{job=\"" + JOB + "\"}", result -> !result.isEmpty());
+        assertThat(live.get(0).path("metric").path("instance").asString()).isEqualTo("localhost:" + appPort);
+    }
+
+    private static int ruleCount(Map<String, Object> rules) {
+        return yamlList(rules.get("groups")).stream().mapToInt(group -> yamlList(group.get("rules")).size()).sum();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> yamlList(Object yaml) {
+        return (List<Map<String, Object>>) yaml;
+    }
+
+    /**
+     * The scrape job and rule files of the compose configuration, aimed at this test's demo, scraped
+     * and evaluated every second.
+     */
     @SuppressWarnings("unchecked")
     private Path localConfig(Path composeConfig) throws IOException {
         Map<String, Object> config = new Yaml().load(Files.readString(composeConfig));
@@ -161,8 +213,12 @@ class PrometheusScrapeTest {
         local.put("basic_auth", Map.of("username", "admin", "password", "thredo"));
         local.put("static_configs", List.of(Map.of("targets", List.of("localhost:" + appPort))));
 
+        List<String> ruleFiles = (List<String>) config.get("rule_files");
+        assertThat(ruleFiles).as("rule_files in " + composeConfig).isNotEmpty();
+
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("global", Map.of("scrape_interval", "1s", "evaluation_interval", "1s"));
+        out.put("rule_files", ruleFiles.stream().map(f -> composeConfig.resolveSibling(f).toString()).toList());
         out.put("scrape_configs", List.of(local));
 
         DumperOptions options = new DumperOptions();
@@ -186,11 +242,17 @@ class PrometheusScrapeTest {
                 .start();
     }
 
-    /**
-     * Runs an instant query until {@code accept} takes its result vector or the bound passes; the
-     * failure shows the last answer, Prometheus's view of its targets and its log.
-     */
+    /** Runs an instant query until {@code accept} takes its result vector or the bound passes. */
     private JsonNode pollQuery(String query, Predicate<JsonNode> accept) throws Exception {
+        return poll("/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8), "result", accept);
+    }
+
+    /**
+     * Asks Prometheus's API for {@code pathAndQuery} until {@code accept} takes the answer's
+     * {@code data.<field>} or the bound passes; the failure shows the last answer, Prometheus's view of
+     * its targets and its log.
+     */
+    private JsonNode poll(String pathAndQuery, String field, Predicate<JsonNode> accept) throws Exception {
         long deadline = System.nanoTime() + SCRAPE_BOUND.toNanos();
         String last = "(no answer)";
         while (true) {
@@ -198,23 +260,22 @@ class PrometheusScrapeTest {
                 fail("prometheus exited with " + prometheus.exitValue() + ":\n" + log());
             }
             try {
-                HttpResponse<String> response = get("/api/v1/query?query="
-                        + URLEncoder.encode(query, StandardCharsets.UTF_8));
+                HttpResponse<String> response = get(pathAndQuery);
                 last = response.statusCode() + " " + response.body();
                 if (response.statusCode() == 200) {
                     JsonNode body = json.readTree(response.body());
-                    JsonNode result = body.path("data").path("result");
-                    if ("success".equals(body.path("status").asString()) && accept.test(result)) {
-                        return result;
+                    JsonNode data = body.path("data").path(field);
+                    if ("success".equals(body.path("status").asString()) && accept.test(data)) {
+                        return data;
                     }
                 } else if (response.statusCode() == 400 || response.statusCode() == 422) {
-                    fail("Prometheus rejected query " + query + ": " + last);
+                    fail("Prometheus rejected " + pathAndQuery + ": " + last);
                 }
             } catch (IOException notListeningYet) {
                 last = notListeningYet.toString();
             }
             if (System.nanoTime() - deadline > 0) {
-                fail("no result for " + query + " within " + SCRAPE_BOUND + "; last answer: " + last
+                fail("no accepted answer to " + pathAndQuery + " within " + SCRAPE_BOUND + "; last answer: " + last
                         + "\ntargets: " + targets() + "\nprometheus log:\n" + log());
             }
             TimeUnit.MILLISECONDS.sleep(200); // poll interval, bounded by the deadline above
@@ -261,17 +322,6 @@ class PrometheusScrapeTest {
                 collectQueries(element, out);
             }
         }
-    }
-
-    /** A file of the repository; tests run in the module directory (demo-app). */
-    private static Path repoFile(String relative) {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(relative);
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new AssertionError(relative + " not found above " + Path.of("").toAbsolutePath());
     }
 
     private static int freePort() throws IOException {

@@ -9,6 +9,7 @@ import dev.thredo.spring.ThredoAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -39,6 +40,18 @@ class ThredoMetricsAutoConfigurationTest {
 
             assertThat(registry.get("thredo.cancel.latency").timer().count()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void bootsSloPropertyReplacesTheCancelLatencyBuckets() {
+        runner.withUserConfiguration(Registry.class)
+                .withPropertyValues("management.metrics.distribution.slo.thredo.cancel.latency=100ms,2s")
+                .run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    assertThat(registry.get("thredo.cancel.latency").timer().takeSnapshot().histogramCounts())
+                            .extracting(b -> b.bucket(TimeUnit.MILLISECONDS))
+                            .containsExactly(100.0, 2000.0);
+                });
     }
 
     @Test

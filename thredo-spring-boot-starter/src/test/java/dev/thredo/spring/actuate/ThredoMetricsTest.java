@@ -10,11 +10,13 @@ import dev.thredo.testing.Polling;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -135,8 +137,23 @@ class ThredoMetricsTest {
         cancelled.await();
 
         assertThat(registry.get("thredo.cancel.latency").timer().count()).isEqualTo(1);
-        assertThat(registry.get("thredo.cancel.latency").timer().totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+        assertThat(registry.get("thredo.cancel.latency").timer().totalTime(TimeUnit.NANOSECONDS))
                 .isPositive();
+    }
+
+    @Test
+    void cancelLatencyIsCountedInBucketsWithOneAtTheAlertThreshold() {
+        latency.bindTo(registry);
+        ThredoThread<Void> cancelled = kernel.spawn(() -> Thredo.sleep(Duration.ofDays(1)));
+        cancelled.requestCancel();
+        cancelled.await();
+
+        CountAtBucket[] buckets = registry.get("thredo.cancel.latency").timer().takeSnapshot().histogramCounts();
+        assertThat(buckets).extracting(b -> Duration.ofNanos((long) b.bucket(TimeUnit.NANOSECONDS)))
+                .containsExactlyElementsOf(ThredoCancelLatencyMetrics.BUCKETS)
+                .contains(Duration.ofSeconds(1)); // deploy/prometheus/rules.yml: p99 above 1 s
+        // Buckets are cumulative: the one cancel is in the last (30 s) bucket, a bound that only a hang misses.
+        assertThat(buckets[buckets.length - 1].count()).isEqualTo(1);
     }
 
     @Test
@@ -144,8 +161,14 @@ class ThredoMetricsTest {
         new ThredoMetrics(kernel).bindTo(registry);
         latency.bindTo(registry);
 
-        assertThat(registry.getMeters()).hasSize(10);
-        for (Meter meter : registry.getMeters()) {
+        // The simple registry shows the timer's buckets as gauges of their own, named after it.
+        assertThat(registry.find("thredo.cancel.latency.histogram").gauges())
+                .hasSameSizeAs(ThredoCancelLatencyMetrics.BUCKETS);
+        List<Meter> meters = registry.getMeters().stream()
+                .filter(meter -> !meter.getId().getName().equals("thredo.cancel.latency.histogram"))
+                .toList();
+        assertThat(meters).hasSize(10);
+        for (Meter meter : meters) {
             assertThat(meter.getId().getDescription()).as(meter.getId().getName()).isNotBlank();
             assertThat(meter.getId().getBaseUnit()).as(meter.getId().getName()).isNotBlank();
         }
