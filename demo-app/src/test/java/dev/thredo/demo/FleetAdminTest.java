@@ -1,0 +1,301 @@
+package dev.thredo.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.thredo.Kernel;
+import dev.thredo.admin.ThredoAdminApplication;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A fleet behind the management service, over real HTTP on loopback: thredo-admin (Spring Boot Admin)
+ * and two demo instances, each with its own embedded PostgreSQL, that register with it through the
+ * SBA client (instance 1 on Boot's default platform request threads, instance 2 on virtual ones). An
+ * operator logs in to the service (form, session, CSRF token), finds an instance's slow request
+ * through SBA's instance proxy ({@code /instances/{id}/actuator/thredo}) and cancels it there: the
+ * request's own client gets its 503 problem. The actuator credentials each instance hands over as
+ * metadata are used by the service, and never shown nor logged.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class FleetAdminTest {
+
+    /** The demos' actuator password: unique, so any place it shows up is found. */
+    private static final String ACTUATOR_PASSWORD = "actuator-" + UUID.randomUUID();
+    private static final Duration BOUND = Duration.ofSeconds(60);
+
+    private static ConfigurableApplicationContext admin;
+    private static final List<ConfigurableApplicationContext> demos = new ArrayList<>();
+
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final CookieManager cookies = new CookieManager();
+    /** The operator's browser: cookies (session, CSRF token), no automatic redirects. */
+    private final HttpClient browser = HttpClient.newBuilder()
+            .cookieHandler(cookies)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    /** The clients of the demo instances' own API. */
+    private final HttpClient clients = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void startFleet() throws IOException {
+        // Command-line arguments: above every configuration file, as a deployment would set them.
+        admin = new SpringApplicationBuilder(ThredoAdminApplication.class).run(
+                // thredo-admin's own configuration, not the demo's application.properties, which comes
+                // first on this class path under the same name
+                "--spring.config.location=" + adminConfiguration(),
+                "--server.port=0",
+                "--server.address=127.0.0.1",
+                // the demo's class path brings the thredo starter and JDBC; the service uses neither
+                "--thredo.enabled=false",
+                "--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration");
+        String adminUrl = "http://127.0.0.1:" + port(admin);
+        for (boolean virtual : List.of(false, true)) {
+            demos.add(new SpringApplicationBuilder(DemoApplication.class).run(
+                    "--server.port=0",
+                    "--server.address=127.0.0.1",
+                    "--spring.threads.virtual.enabled=" + virtual,
+                    "--spring.security.user.password=" + ACTUATOR_PASSWORD,
+                    "--spring.boot.admin.client.url=" + adminUrl,
+                    "--spring.boot.admin.client.instance.service-host-type=IP"));
+        }
+    }
+
+    @AfterAll
+    static void stopFleet() {
+        Collections.reverse(demos);
+        demos.forEach(ConfigurableApplicationContext::close);
+        demos.clear();
+        if (admin != null) {
+            admin.close();
+        }
+    }
+
+    @BeforeEach
+    void logIn() throws Exception {
+        send(get(adminUri("/login"), "text/html"));
+        HttpResponse<String> login = send(HttpRequest.newBuilder(adminUri("/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=admin&password=thredo&_csrf="
+                        + URLEncoder.encode(adminCsrfToken(), StandardCharsets.UTF_8))));
+        assertThat(login.statusCode()).as("login: %s", login.headers().map()).isEqualTo(302);
+        assertThat(login.headers().firstValue("Location")).hasValue(adminUri("/").toString());
+    }
+
+    /** A test that failed before its cancel must not leave a 60 s request to the next one. */
+    @AfterEach
+    void noSlowRequestLeftBehind() {
+        for (ConfigurableApplicationContext demo : demos) {
+            Kernel kernel = demo.getBean(Kernel.class);
+            kernel.threads().stream()
+                    .filter(thread -> thread.name().equals("GET /api/slow"))
+                    .forEach(thread -> kernel.cancel(thread.id()));
+        }
+    }
+
+    @Test
+    void cancelsInstance2sSlowRequestThroughTheProxyAndItsClientGets503() throws Exception {
+        String instance1 = registeredInstance(0);
+        String instance2 = registeredInstance(1);
+        CompletableFuture<HttpResponse<String>> slow = slowRequest(demos.get(1));
+
+        long threadId = slowRequestThread(instance2);
+        assertThat(slowRequestThreads(instance1)).as("instance 1 serves no slow request").isEmpty();
+
+        assertCancelledThroughTheProxy(instance2, threadId, slow);
+    }
+
+    @Test
+    void cancelsOnPlatformRequestThreadsToo() throws Exception {
+        String instance1 = registeredInstance(0);
+        CompletableFuture<HttpResponse<String>> slow = slowRequest(demos.get(0));
+
+        assertCancelledThroughTheProxy(instance1, slowRequestThread(instance1), slow);
+    }
+
+    @Test
+    void theProxyIsForLoggedInUsersOnly() throws Exception {
+        String instance1 = registeredInstance(0);
+        HttpClient stranger = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpResponse<String> listing = stranger.send(get(adminUri("/instances/" + instance1 + "/actuator/thredo"),
+                "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(listing.statusCode()).isEqualTo(401);
+
+        // A logged-in user's cancel without the service's CSRF token is refused before the instance sees it.
+        HttpResponse<String> cancel = send(HttpRequest.newBuilder(
+                        adminUri("/instances/" + instance1 + "/actuator/thredo/1/cancel"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(cancel.statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void actuatorCredentialsAreUsedButNeverShownNorLogged(CapturedOutput output) throws Exception {
+        registeredInstance(0);
+        registeredInstance(1);
+        HttpResponse<String> instances = send(get(adminUri("/instances"), "application/json"));
+        assertThat(instances.body()).contains("\"user.name\"").doesNotContain(ACTUATOR_PASSWORD);
+        for (JsonNode instance : json.readTree(instances.body())) {
+            assertThat(instance.path("registration").path("metadata").path("user.password").asString())
+                    .isEqualTo("******");
+        }
+        assertThat(output.getAll()).doesNotContain(ACTUATOR_PASSWORD);
+    }
+
+    /** Waits until demo {@code index} is registered, UP, with its thredo endpoint found; its SBA id. */
+    private String registeredInstance(int index) throws Exception {
+        String serviceUrl = "http://127.0.0.1:" + port(demos.get(index)) + "/";
+        return poll("demo " + (index + 1) + " registered and UP", () -> {
+            HttpResponse<String> instances = send(get(adminUri("/instances"), "application/json"));
+            assertThat(instances.statusCode()).isEqualTo(200);
+            for (JsonNode instance : json.readTree(instances.body())) {
+                boolean thisDemo = serviceUrl.equals(instance.path("registration").path("serviceUrl").asString());
+                boolean up = "UP".equals(instance.path("statusInfo").path("status").asString());
+                boolean thredo = false;
+                for (JsonNode endpoint : instance.path("endpoints")) {
+                    thredo |= "thredo".equals(endpoint.path("id").asString());
+                }
+                if (thisDemo && up && thredo) {
+                    return Optional.of(instance.path("id").asString());
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    private CompletableFuture<HttpResponse<String>> slowRequest(ConfigurableApplicationContext demo) {
+        return clients.sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port(demo) + "/api/slow?seconds=60"))
+                .timeout(BOUND)
+                .GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The id of the instance's slow request thread, as the service's proxy lists it. */
+    private long slowRequestThread(String instance) throws Exception {
+        return poll("the slow request listed on " + instance, () -> slowRequestThreads(instance).stream().findFirst());
+    }
+
+    private List<Long> slowRequestThreads(String instance) throws Exception {
+        HttpResponse<String> listing = send(get(
+                adminUri("/instances/" + instance + "/actuator/thredo?name=%2Fapi%2Fslow"), "application/json"));
+        assertThat(listing.statusCode()).as(listing.body()).isEqualTo(200);
+        List<Long> ids = new ArrayList<>();
+        for (JsonNode thread : json.readTree(listing.body()).path("threads")) {
+            if (thread.path("name").asString().equals("GET /api/slow")) {
+                ids.add(thread.path("id").asLong());
+            }
+        }
+        return ids;
+    }
+
+    private void assertCancelledThroughTheProxy(String instance, long threadId,
+            CompletableFuture<HttpResponse<String>> slow) throws Exception {
+        HttpResponse<String> cancel = send(HttpRequest.newBuilder(
+                        adminUri("/instances/" + instance + "/actuator/thredo/" + threadId + "/cancel"))
+                .header("X-XSRF-TOKEN", adminCsrfToken())
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
+        assertThat(json.readTree(cancel.body()).path("id").asLong()).isEqualTo(threadId);
+
+        HttpResponse<String> response = slow.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(json.readTree(response.body()).path("status").asInt()).isEqualTo(503);
+    }
+
+    /** The service's CSRF token, from the cookie its last response set (as SBA's UI reads it). */
+    private String adminCsrfToken() throws Exception {
+        Optional<String> token = csrfCookie();
+        if (token.isEmpty()) {
+            // logging in clears the token; the next response sets a new one
+            send(get(adminUri("/instances"), "application/json"));
+            token = csrfCookie();
+        }
+        return token.orElseThrow(() -> new AssertionError("the service set no XSRF-TOKEN cookie"));
+    }
+
+    private Optional<String> csrfCookie() {
+        return cookies.getCookieStore().getCookies().stream()
+                .filter(c -> c.getName().equals("XSRF-TOKEN") && !c.getValue().isEmpty())
+                .map(HttpCookie::getValue)
+                .findFirst();
+    }
+
+    private <T> T poll(String what, Probe<T> probe) throws Exception {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (true) {
+            Optional<T> value = probe.get();
+            if (value.isPresent()) {
+                return value.get();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                fail("not within " + BOUND + ": " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(100); // poll interval, bounded by the deadline above
+        }
+    }
+
+    @FunctionalInterface
+    private interface Probe<T> {
+        Optional<T> get() throws Exception;
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return browser.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest.Builder get(URI uri, String accept) {
+        return HttpRequest.newBuilder(uri).header("Accept", accept).GET();
+    }
+
+    private static URI adminUri(String path) {
+        return URI.create("http://127.0.0.1:" + port(admin) + path);
+    }
+
+    private static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    /** thredo-admin's application.properties (its jar or classes), found among those of the class path. */
+    private static String adminConfiguration() throws IOException {
+        for (URL url : Collections.list(FleetAdminTest.class.getClassLoader().getResources("application.properties"))) {
+            if (url.toString().contains("thredo-admin")) {
+                return url.toString();
+            }
+        }
+        throw new AssertionError("thredo-admin's application.properties is not on the class path");
+    }
+}
