@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.thredo.Kernel;
 import dev.thredo.admin.ThredoAdminApplication;
+import dev.thredo.admin.testing.AdminSession;
 import java.io.IOException;
-import java.net.CookieManager;
-import java.net.HttpCookie;
 import java.net.URI;
 import java.net.URL;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,13 +56,8 @@ class FleetAdminTest {
     private static final List<ConfigurableApplicationContext> demos = new ArrayList<>();
 
     private final JsonMapper json = JsonMapper.builder().build();
-    private final CookieManager cookies = new CookieManager();
-    /** The operator's browser: cookies (session, CSRF token), no automatic redirects. */
-    private final HttpClient browser = HttpClient.newBuilder()
-            .cookieHandler(cookies)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    /** The operator's browser, logged in to the service before each test. */
+    private AdminSession browser;
     /** The clients of the demo instances' own API. */
     private final HttpClient clients = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -105,13 +97,8 @@ class FleetAdminTest {
 
     @BeforeEach
     void logIn() throws Exception {
-        send(get(adminUri("/login"), "text/html"));
-        HttpResponse<String> login = send(HttpRequest.newBuilder(adminUri("/login"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("username=admin&password=thredo&_csrf="
-                        + URLEncoder.encode(adminCsrfToken(), StandardCharsets.UTF_8))));
-        assertThat(login.statusCode()).as("login: %s", login.headers().map()).isEqualTo(302);
-        assertThat(login.headers().firstValue("Location")).hasValue(adminUri("/").toString());
+        browser = new AdminSession(URI.create("http://127.0.0.1:" + port(admin)));
+        browser.logIn("admin", "thredo");
     }
 
     /** A test that failed before its cancel must not leave a 60 s request to the next one. */
@@ -149,13 +136,14 @@ class FleetAdminTest {
     void theProxyIsForLoggedInUsersOnly() throws Exception {
         String instance1 = registeredInstance(0);
         HttpClient stranger = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-        HttpResponse<String> listing = stranger.send(get(adminUri("/instances/" + instance1 + "/actuator/thredo"),
-                "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> listing = stranger.send(HttpRequest.newBuilder(
+                        browser.uri("/instances/" + instance1 + "/actuator/thredo"))
+                .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(listing.statusCode()).isEqualTo(401);
 
         // A logged-in user's cancel without the service's CSRF token is refused before the instance sees it.
-        HttpResponse<String> cancel = send(HttpRequest.newBuilder(
-                        adminUri("/instances/" + instance1 + "/actuator/thredo/1/cancel"))
+        HttpResponse<String> cancel = browser.send(HttpRequest.newBuilder(
+                        browser.uri("/instances/" + instance1 + "/actuator/thredo/1/cancel"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(cancel.statusCode()).isEqualTo(403);
     }
@@ -164,7 +152,7 @@ class FleetAdminTest {
     void actuatorCredentialsAreUsedButNeverShownNorLogged(CapturedOutput output) throws Exception {
         registeredInstance(0);
         registeredInstance(1);
-        HttpResponse<String> instances = send(get(adminUri("/instances"), "application/json"));
+        HttpResponse<String> instances = browser.get("/instances", "application/json");
         assertThat(instances.body()).contains("\"user.name\"").doesNotContain(ACTUATOR_PASSWORD);
         for (JsonNode instance : json.readTree(instances.body())) {
             assertThat(instance.path("registration").path("metadata").path("user.password").asString())
@@ -177,7 +165,7 @@ class FleetAdminTest {
     private String registeredInstance(int index) throws Exception {
         String serviceUrl = "http://127.0.0.1:" + port(demos.get(index)) + "/";
         return poll("demo " + (index + 1) + " registered and UP", () -> {
-            HttpResponse<String> instances = send(get(adminUri("/instances"), "application/json"));
+            HttpResponse<String> instances = browser.get("/instances", "application/json");
             assertThat(instances.statusCode()).isEqualTo(200);
             for (JsonNode instance : json.readTree(instances.body())) {
                 boolean thisDemo = serviceUrl.equals(instance.path("registration").path("serviceUrl").asString());
@@ -208,8 +196,8 @@ class FleetAdminTest {
     }
 
     private List<Long> slowRequestThreads(String instance) throws Exception {
-        HttpResponse<String> listing = send(get(
-                adminUri("/instances/" + instance + "/actuator/thredo?name=%2Fapi%2Fslow"), "application/json"));
+        HttpResponse<String> listing = browser.get(
+                "/instances/" + instance + "/actuator/thredo?name=%2Fapi%2Fslow", "application/json");
         assertThat(listing.statusCode()).as(listing.body()).isEqualTo(200);
         List<Long> ids = new ArrayList<>();
         for (JsonNode thread : json.readTree(listing.body()).path("threads")) {
@@ -222,9 +210,9 @@ class FleetAdminTest {
 
     private void assertCancelledThroughTheProxy(String instance, long threadId,
             CompletableFuture<HttpResponse<String>> slow) throws Exception {
-        HttpResponse<String> cancel = send(HttpRequest.newBuilder(
-                        adminUri("/instances/" + instance + "/actuator/thredo/" + threadId + "/cancel"))
-                .header("X-XSRF-TOKEN", adminCsrfToken())
+        HttpResponse<String> cancel = browser.send(HttpRequest.newBuilder(
+                        browser.uri("/instances/" + instance + "/actuator/thredo/" + threadId + "/cancel"))
+                .header("X-XSRF-TOKEN", browser.csrfToken())
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
         assertThat(json.readTree(cancel.body()).path("id").asLong()).isEqualTo(threadId);
@@ -234,24 +222,6 @@ class FleetAdminTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(json.readTree(response.body()).path("status").asInt()).isEqualTo(503);
-    }
-
-    /** The service's CSRF token, from the cookie its last response set (as SBA's UI reads it). */
-    private String adminCsrfToken() throws Exception {
-        Optional<String> token = csrfCookie();
-        if (token.isEmpty()) {
-            // logging in clears the token; the next response sets a new one
-            send(get(adminUri("/instances"), "application/json"));
-            token = csrfCookie();
-        }
-        return token.orElseThrow(() -> new AssertionError("the service set no XSRF-TOKEN cookie"));
-    }
-
-    private Optional<String> csrfCookie() {
-        return cookies.getCookieStore().getCookies().stream()
-                .filter(c -> c.getName().equals("XSRF-TOKEN") && !c.getValue().isEmpty())
-                .map(HttpCookie::getValue)
-                .findFirst();
     }
 
     private <T> T poll(String what, Probe<T> probe) throws Exception {
@@ -271,18 +241,6 @@ class FleetAdminTest {
     @FunctionalInterface
     private interface Probe<T> {
         Optional<T> get() throws Exception;
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return browser.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpRequest.Builder get(URI uri, String accept) {
-        return HttpRequest.newBuilder(uri).header("Accept", accept).GET();
-    }
-
-    private static URI adminUri(String path) {
-        return URI.create("http://127.0.0.1:" + port(admin) + path);
     }
 
     private static int port(ConfigurableApplicationContext context) {
