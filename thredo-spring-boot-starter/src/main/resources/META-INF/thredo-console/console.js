@@ -54,17 +54,6 @@
     return e;
   }
 
-  function fmtDuration(ms) {
-    var neg = ms < 0;
-    ms = Math.abs(ms);
-    var s;
-    if (ms < 1000) { s = ms + ' ms'; }
-    else if (ms < 60000) { s = (ms / 1000).toFixed(1) + ' s'; }
-    else if (ms < 3600000) { s = Math.floor(ms / 60000) + ' min ' + Math.floor((ms % 60000) / 1000) + ' s'; }
-    else { s = Math.floor(ms / 3600000) + ' h ' + Math.floor((ms % 3600000) / 60000) + ' min'; }
-    return neg ? '-' + s : s;
-  }
-
   function cookie(name) {
     var parts = document.cookie ? document.cookie.split('; ') : [];
     for (var i = 0; i < parts.length; i++) {
@@ -111,51 +100,8 @@
   /* ---- the tree model ---- */
 
   function buildForest(threads) {
-    var byId = new Map();
-    threads.forEach(function (t) { byId.set(t.id, t); });
-    var hidden = new Set();
-    if ($('hide-console').checked) {
-      // hide the console's own requests and everything under them
-      var changed = true;
-      threads.forEach(function (t) { if (isConsoleOwn(t)) { hidden.add(t.id); } });
-      while (changed) {
-        changed = false;
-        threads.forEach(function (t) {
-          if (!hidden.has(t.id) && hidden.has(t.parentId)) { hidden.add(t.id); changed = true; }
-        });
-      }
-    }
-    var children = new Map();   // parent id -> [thread]
-    var roots = [];
-    threads.forEach(function (t) {
-      if (hidden.has(t.id)) { return; }
-      if (t.parentId && byId.has(t.parentId)) {
-        if (!children.has(t.parentId)) { children.set(t.parentId, []); }
-        children.get(t.parentId).push(t);
-      } else {
-        roots.push(t);
-      }
-    });
-    function nodeOf(t) {
-      var kids = children.get(t.id) || [];
-      var groups = new Map(); // group id -> {group node}
-      var direct = [];
-      kids.forEach(function (k) {
-        if (k.groupId) {
-          if (!groups.has(k.groupId)) {
-            groups.set(k.groupId, { kind: 'group', key: 'g' + t.id + ':' + k.groupId, groupId: k.groupId,
-              name: k.groupName || ('group ' + k.groupId), children: [] });
-          }
-          groups.get(k.groupId).children.push(nodeOf(k));
-        } else {
-          direct.push(nodeOf(k));
-        }
-      });
-      var out = [];
-      groups.forEach(function (g) { out.push(g); });
-      return { kind: 'thread', key: 't' + t.id, thread: t, children: out.concat(direct) };
-    }
-    return roots.map(nodeOf);
+    // hide the console's own requests and everything under them
+    return window.ThredoTree.buildForest(threads, $('hide-console').checked ? isConsoleOwn : null);
   }
 
   function filterForest(forest, text) {
@@ -224,21 +170,15 @@
     n.state.className = 'badge state state-' + t.state;
     n.name.textContent = t.name;
     n.id.textContent = '#' + t.id;
-    n.kind.textContent = (t.virtual ? 'virtual' : 'platform') + (t.daemon ? ' · daemon' : '');
-    n.group.textContent = t.groupId ? 'group ' + (t.groupName || '') + ' #' + t.groupId : '';
-    n.blocked.textContent = t.blockedOn ? 'blocked on ' + t.blockedOn : '';
-    n.age.textContent = 'age ' + fmtDuration(t.ageMillis);
-    if (t.deadline) {
-      var left = Date.parse(t.deadline) - now;
-      n.deadline.textContent = left >= 0 ? 'deadline in ' + fmtDuration(left) : 'deadline passed ' + fmtDuration(-left) + ' ago';
-      n.deadline.title = t.deadline;
-    } else {
-      n.deadline.textContent = 'no deadline';
-      n.deadline.title = '';
-    }
+    var words = window.ThredoTree.describe(t, now);
+    n.kind.textContent = words.kind;
+    n.group.textContent = words.group;
+    n.blocked.textContent = words.blocked;
+    n.age.textContent = words.age;
+    n.deadline.textContent = words.deadline;
+    n.deadline.title = t.deadline || '';
     n.stuck.hidden = !t.stuck;
-    n.cancelled.textContent = t.cancelRequestedAt
-      ? 'cancel requested ' + fmtDuration(now - Date.parse(t.cancelRequestedAt)) + ' ago' : '';
+    n.cancelled.textContent = words.cancelled;
     n.cancel.dataset.threadId = t.id;
     n.cancel.title = 'Cancel thread #' + t.id + ' ' + t.name;
   }
@@ -341,8 +281,8 @@
   function askCancel(id) {
     var t = lastThreads.find(function (x) { return String(x.id) === String(id); });
     pendingCancel = { id: id, name: t ? t.name : '' };
-    $('confirm-text').textContent = 'Cancel thread #' + id + (t ? ' "' + t.name + '"' : '') +
-      '? Its blocking calls end with a cancellation; a request answers 503.';
+    $('confirm-text').textContent = t ? window.ThredoTree.describe(t, Date.now()).confirm
+      : 'Cancel thread #' + id + '? Its blocking calls end with a cancellation; a request answers 503.';
     $('confirm').dataset.threadId = id;
     $('confirm').hidden = false;
     $('confirm-yes').focus();
