@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.thredo.Kernel;
+import dev.thredo.ThredoThread;
 import dev.thredo.admin.ThredoAdminApplication;
 import dev.thredo.admin.testing.AdminSession;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +29,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.Alert;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -81,7 +90,9 @@ class FleetAdminTest {
                     "--spring.threads.virtual.enabled=" + virtual,
                     "--spring.security.user.password=" + ACTUATOR_PASSWORD,
                     "--spring.boot.admin.client.url=" + adminUrl,
-                    "--spring.boot.admin.client.instance.service-host-type=IP"));
+                    "--spring.boot.admin.client.instance.service-host-type=IP",
+                    // a cancel ignored for a second counts as stuck (the fleet page's first list)
+                    "--thredo.stuck-threshold=1s"));
         }
     }
 
@@ -159,6 +170,70 @@ class FleetAdminTest {
                     .isEqualTo("******");
         }
         assertThat(output.getAll()).doesNotContain(ACTUATOR_PASSWORD);
+    }
+
+    /**
+     * In Chromium, SBA's own login page, then the thredo tab of instance 2: its slow request appears,
+     * is cancelled from the page after the confirmation, and goes; its client gets the 503. Then the
+     * fleet page lists a thread stuck on instance 1 (one blocked in a JDK lock, which no interrupt
+     * reaches) with its instance. Screenshots: {@code target/sba-thredo-view.png},
+     * {@code target/sba-thredo-fleet.png}.
+     */
+    @Test
+    void operatorCancelsFromTheThredoViewAndTheFleetPageShowsAStuckThread() throws Exception {
+        String instance1 = registeredInstance(0);
+        String instance2 = registeredInstance(1);
+        try (HeadlessChromium chromium = new HeadlessChromium()) {
+            WebDriver driver = chromium.driver();
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+            driver.get(browser.uri("/login").toString());
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("username"))).sendKeys("admin");
+            driver.findElement(By.name("password")).sendKeys("thredo");
+            driver.findElement(By.cssSelector("form button")).click();
+            wait.until(d -> !d.getCurrentUrl().contains("/login"));
+
+            CompletableFuture<HttpResponse<String>> slow = slowRequest(demos.get(1));
+            driver.get(browser.uri("/instances/" + instance2 + "/thredo").toString());
+            By slowNode = By.cssSelector(".thredo-view li.thredo-thread[data-thread-name='GET /api/slow']");
+            String id = wait.until(ExpectedConditions.visibilityOfElementLocated(slowNode)).getDomAttribute("data-thread-id");
+            assertThat(slow).isNotDone();
+            chromium.screenshot("sba-thredo-view.png");
+
+            wait.ignoring(StaleElementReferenceException.class).until(d -> {
+                d.findElement(By.cssSelector("li[data-thread-id='" + id + "'] > .thredo-row button.thredo-cancel")).click();
+                return true;
+            });
+            Alert confirm = wait.until(ExpectedConditions.alertIsPresent());
+            assertThat(confirm.getText()).contains("#" + id).contains("GET /api/slow");
+            confirm.accept();
+            wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(
+                    ".thredo-view li.thredo-thread[data-thread-id='" + id + "']")));
+            assertThat(slow.get(BOUND.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+            assertThat(driver.findElements(By.cssSelector(".thredo-error"))).isEmpty();
+
+            Kernel kernel1 = demos.get(0).getBean(Kernel.class);
+            ReentrantLock held = new ReentrantLock();
+            held.lock();
+            ThredoThread<Void> stubborn = kernel1.spawn("stubborn report", () -> {
+                held.lock(); // ReentrantLock.lock ignores interrupts: a cancel cannot end this wait
+                held.unlock();
+            });
+            try {
+                poll("the stubborn thread waits for the lock",
+                        () -> Optional.of(true).filter(waits -> held.hasQueuedThread(stubborn.thread())));
+                kernel1.cancel(stubborn.id());
+                driver.get(browser.uri("/thredo-fleet").toString());
+                WebElement stuck = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(
+                        ".thredo-stuck-threads li[data-thread-name='stubborn report']")));
+                assertThat(stuck.getDomAttribute("data-instance-id")).isEqualTo(instance1);
+                assertThat(stuck.findElement(By.cssSelector(".thredo-instance")).getText())
+                        .contains("127.0.0.1:" + port(demos.get(0)));
+                chromium.screenshot("sba-thredo-fleet.png");
+            } finally {
+                held.unlock();
+                stubborn.await();
+            }
+        }
     }
 
     /** Waits until demo {@code index} is registered, UP, with its thredo endpoint found; its SBA id. */

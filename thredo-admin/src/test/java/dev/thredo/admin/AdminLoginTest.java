@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,23 @@ class AdminLoginTest {
         assertThat(applications.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/json"));
         assertThat(applications.body()).startsWith("[");
+    }
+
+    @Test
+    void theUiItsThemeAndTheThredoViewLoadForALoggedInUser() throws Exception {
+        browser.logIn("admin", "thredo");
+        HttpResponse<String> page = browser.get("/", "text/html");
+        assertThat(page.statusCode()).isEqualTo(200);
+        // the view's scripts, the tree shared with the starter's console among them, are extensions
+        assertThat(page.body()).contains("extensions/thredo/thredo.js", "extensions/thredo/thredo-tree.js",
+                "extensions/thredo/thredo.css");
+        // SBA 4.0.0 answered 500 here on Boot 4.0.7 (its template broke Thymeleaf 3.1.5's rules)
+        assertThat(browser.get("/variables.css", "text/css").statusCode()).isEqualTo(200);
+        for (String file : List.of("thredo.js", "thredo-tree.js", "thredo.css")) {
+            assertThat(browser.get("/extensions/thredo/" + file, "*/*").statusCode()).as(file).isEqualTo(200);
+        }
+        // the fleet page is a route of the UI: a full page load (bookmark, reload) gets the UI
+        assertThat(browser.get("/thredo-fleet", "text/html").body()).contains("extensions/thredo/thredo.js");
     }
 
     @Test
