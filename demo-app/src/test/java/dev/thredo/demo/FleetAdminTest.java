@@ -7,7 +7,10 @@ import dev.thredo.Kernel;
 import dev.thredo.ThredoThread;
 import dev.thredo.admin.ThredoAdminApplication;
 import dev.thredo.admin.testing.AdminSession;
+import dev.thredo.testing.Polling;
+import dev.thredo.testing.ProblemAssertions;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -208,7 +211,7 @@ class FleetAdminTest {
             confirm.accept();
             wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(
                     ".thredo-view li.thredo-thread[data-thread-id='" + id + "']")));
-            assertThat(slow.get(BOUND.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+            ProblemAssertions.assertProblem(slow.get(BOUND.toSeconds(), TimeUnit.SECONDS), 503);
             assertThat(driver.findElements(By.cssSelector(".thredo-error"))).isEmpty();
 
             Kernel kernel1 = demos.get(0).getBean(Kernel.class);
@@ -270,7 +273,7 @@ class FleetAdminTest {
         return poll("the slow request listed on " + instance, () -> slowRequestThreads(instance).stream().findFirst());
     }
 
-    private List<Long> slowRequestThreads(String instance) throws Exception {
+    private List<Long> slowRequestThreads(String instance) throws IOException, InterruptedException {
         HttpResponse<String> listing = browser.get(
                 "/instances/" + instance + "/actuator/thredo?name=%2Fapi%2Fslow", "application/json");
         assertThat(listing.statusCode()).as(listing.body()).isEqualTo(200);
@@ -292,30 +295,26 @@ class FleetAdminTest {
         assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
         assertThat(json.readTree(cancel.body()).path("id").asLong()).isEqualTo(threadId);
 
-        HttpResponse<String> response = slow.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
-        assertThat(json.readTree(response.body()).path("status").asInt()).isEqualTo(503);
+        ProblemAssertions.assertProblem(slow.get(BOUND.toSeconds(), TimeUnit.SECONDS), 503);
     }
 
-    private <T> T poll(String what, Probe<T> probe) throws Exception {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (true) {
-            Optional<T> value = probe.get();
-            if (value.isPresent()) {
-                return value.get();
+    /** Polls {@code probe} until it finds something, within {@link #BOUND}; its HTTP failures fail the test. */
+    private static <T> T poll(String what, Probe<T> probe) {
+        return Polling.find(what, BOUND, () -> {
+            try {
+                return probe.get();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while polling: " + what, e);
             }
-            if (System.nanoTime() - deadline > 0) {
-                fail("not within " + BOUND + ": " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(100); // poll interval, bounded by the deadline above
-        }
+        });
     }
 
     @FunctionalInterface
     private interface Probe<T> {
-        Optional<T> get() throws Exception;
+        Optional<T> get() throws IOException, InterruptedException;
     }
 
     private static int port(ConfigurableApplicationContext context) {

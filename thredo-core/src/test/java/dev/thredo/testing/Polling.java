@@ -42,7 +42,15 @@ public final class Polling {
      * thread that ended instead of blocking, say).
      */
     public static <T> T find(String what, Supplier<Optional<T>> probe) {
-        long limit = System.nanoTime() + BOUND.toNanos();
+        return find(what, BOUND, probe);
+    }
+
+    /**
+     * {@link #find(String, Supplier)} with a bound of its own, for a state that whole applications
+     * must reach first (a server that registers its instances, say).
+     */
+    public static <T> T find(String what, Duration bound, Supplier<Optional<T>> probe) {
+        long limit = System.nanoTime() + bound.toNanos();
         long pause = MIN_PAUSE_NANOS;
         boolean interrupted = false;
         try {
@@ -52,7 +60,7 @@ public final class Polling {
                     return found.get();
                 }
                 if (System.nanoTime() - limit > 0) {
-                    fail("never reached within " + BOUND + ": " + what);
+                    fail("never reached within " + bound + ": " + what);
                 }
                 if (checks < SPINS) {
                     Thread.onSpinWait();
