@@ -148,10 +148,13 @@ class PostgresCancellationTest {
             AtomicInteger cancels = new AtomicInteger();
             Statement counting = (Statement) Proxy.newProxyInstance(Statement.class.getClassLoader(),
                     new Class<?>[] {Statement.class}, (proxy, method, args) -> {
+                        Object result = method.invoke(statement, args);
                         if (method.getName().equals("cancel")) {
+                            // counted once it has returned, so the query below starts only after the
+                            // first cancel found the statement idle (counted before, it could race in)
                             cancels.incrementAndGet();
                         }
-                        return method.invoke(statement, args);
+                        return result;
                     });
             ThredoThread<Object> t = kernel.spawn(() -> JdbcCalls.cancellable("jdbc executeQuery", counting, () -> {
                 // the cancel's action has run before the driver was called: PgJDBC ignored it (statement idle)
