@@ -226,11 +226,16 @@ class ThredoEndpointSnakeCaseTest {
         return names;
     }
 
+    /** The console's scripts: its page logic and the thread tree it shares with thredo-admin's view. */
     static String consoleScript() throws IOException {
-        try (InputStream in = ThredoEndpointSnakeCaseTest.class.getResourceAsStream("/META-INF/thredo-console/console.js")) {
-            assertThat(in).as("the console's script on the classpath").isNotNull();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        StringBuilder scripts = new StringBuilder();
+        for (String name : List.of("console.js", "thredo-tree.js")) {
+            try (InputStream in = ThredoEndpointSnakeCaseTest.class.getResourceAsStream("/META-INF/thredo-console/" + name)) {
+                assertThat(in).as("the console's " + name + " on the classpath").isNotNull();
+                scripts.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
+            }
         }
+        return scripts.toString();
     }
 
     @Nested
