@@ -22,8 +22,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -312,8 +310,7 @@ class ConservationTest {
 
     // ---- locks and semaphores ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void lockKeepsMutualExclusionAndComesBackUnlockedUnderChaos(boolean fair) throws Exception {
         Lock lock = new Lock(fair);
         Occupancy occ = new Occupancy(1);
@@ -347,8 +344,7 @@ class ConservationTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void reentrantLockKeepsMutualExclusionAndItsHoldCountsUnderChaos(boolean fair) throws Exception {
         ReentrantLock lock = new ReentrantLock(fair);
         Occupancy occ = new Occupancy(1);
@@ -404,8 +400,7 @@ class ConservationTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void semaphoreNeverAdmitsMoreThanItsPermitsAndGetsThemAllBackUnderChaos(boolean fair) throws Exception {
         int permits = 2;
         BoundedSemaphore sem = new BoundedSemaphore(permits, fair); // a double release would throw
@@ -618,22 +613,19 @@ class ConservationTest {
         };
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionOnLockKeepsExclusionReacquiresAndLosesNoSignalUnderChaos(boolean fair) throws Exception {
         conditionUnderChaos("condition-lock" + (fair ? "-fair" : ""), 0xC0DL, new Lock(fair));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionOnReentrantLockKeepsExclusionRestoresHoldsAndLosesNoSignalUnderChaos(boolean fair) throws Exception {
         conditionUnderChaos("condition-reentrant-lock" + (fair ? "-fair" : ""), 0xC0D2L, new ReentrantLock(fair));
     }
 
     // ---- queues ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void queueHandsEveryItemPutToExactlyOneTakerAndNoneWhosePutThrewUnderChaos(boolean fair) throws Exception {
         Queue<Long> q = new Queue<>(4, fair);
         AtomicLong nextItem = new AtomicLong();

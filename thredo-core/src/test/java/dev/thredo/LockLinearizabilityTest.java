@@ -2,8 +2,6 @@ package dev.thredo;
 
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Lock} (no owner: any thread may unlock), fair and non-fair, is linearizable: tryLock, unlock (refused when unlocked), isLocked. */
 @Timeout(value = 900, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -44,8 +42,7 @@ public class LockLinearizabilityTest {
         return lock.isLocked();
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void isLinearizable(boolean fair) {
         Linearizability.check(fair ? "Lock (fair)" : "Lock", fair ? Fair.class : LockLinearizabilityTest.class);
     }

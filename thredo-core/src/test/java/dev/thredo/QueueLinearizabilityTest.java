@@ -4,8 +4,6 @@ import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Queue} (bounded, capacity 2), fair and non-fair, is linearizable: offer, poll, peek, size, remainingCapacity. */
 @Param(name = "item", gen = IntGen.class, conf = "1:9")
@@ -51,8 +49,7 @@ public class QueueLinearizabilityTest {
         return queue.remainingCapacity();
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void isLinearizable(boolean fair) {
         Linearizability.check(fair ? "Queue (fair)" : "Queue", fair ? Fair.class : QueueLinearizabilityTest.class);
     }

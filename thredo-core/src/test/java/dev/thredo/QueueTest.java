@@ -21,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link Queue} (DESIGN §3.6): thredo's test_queue, ported, and the contract points thredo never
@@ -43,8 +41,7 @@ class QueueTest {
 
     // ---- test_queue.py ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void consumerTakesEveryItemInOrderAndJoinWaitsForEveryTaskDone(boolean fair) throws Exception {
         Object sentinel = new Object();
         List<Object> result = Collections.synchronizedList(new ArrayList<>());
@@ -74,8 +71,7 @@ class QueueTest {
         assertEquals(List.of("start", 0, 1, 2, "done"), result);
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void takeOnEmptyQueueCancelledGetsThreadCancelled(boolean fair) throws Exception {
         Thredo.run(() -> {
             Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
@@ -97,8 +93,7 @@ class QueueTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void putOnFullQueueCancelledGetsThreadCancelledAndInsertsNothing(boolean fair) throws Exception {
         inKernel(k -> {
             Queue<Integer> q = new Queue<>(1, fair);
@@ -120,8 +115,7 @@ class QueueTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void joinBlockedOnUnfinishedItemCancelledGetsThreadCancelled(boolean fair) throws Exception {
         inKernel(k -> {
             Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
@@ -136,8 +130,7 @@ class QueueTest {
 
     // ---- join and taskDone ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void joinReturnsOnlyAfterEveryItemPutIsMarkedDone(boolean fair) throws Exception {
         inKernel(k -> {
             Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
@@ -218,8 +211,7 @@ class QueueTest {
 
     // ---- fairness ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void waitingTakersAreServedInArrivalOrder(boolean fair) throws Exception {
         inKernel(k -> {
             Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
@@ -237,8 +229,7 @@ class QueueTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void waitingPuttersAreAdmittedInArrivalOrder(boolean fair) throws Exception {
         inKernel(k -> {
             Queue<Integer> q = new Queue<>(1, fair);
@@ -337,8 +328,7 @@ class QueueTest {
 
     // ---- timed offer and poll ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void timedOfferOnFullQueueReturnsFalseAndInsertsNothing(boolean fair) throws Exception {
         Thredo.run(() -> {
             Queue<String> q = new Queue<>(1, fair);
@@ -352,8 +342,7 @@ class QueueTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void timedPollOnEmptyQueueReturnsNullAndRemovesNothing(boolean fair) throws Exception {
         Thredo.run(() -> {
             Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
@@ -366,8 +355,7 @@ class QueueTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void timedOfferSucceedsWhenRoomAppearsInTime(boolean fair) throws Exception {
         inKernel(k -> {
             Queue<String> q = new Queue<>(1, fair);
@@ -380,8 +368,7 @@ class QueueTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void timedPollReturnsAnItemPutInTime(boolean fair) throws Exception {
         inKernel(k -> {
             Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
@@ -394,8 +381,7 @@ class QueueTest {
 
     // ---- did-not-happen under timeoutAfter, and the hand-off race ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void takeTimedOutByTimeoutAfterGetsThreadTimeoutAndRemovesNothing(boolean fair) throws Exception {
         Thredo.run(() -> {
             Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
@@ -406,8 +392,7 @@ class QueueTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void putTimedOutByTimeoutAfterGetsThreadTimeoutAndInsertsNothing(boolean fair) throws Exception {
         Thredo.run(() -> {
             Queue<String> q = new Queue<>(1, fair);
@@ -421,8 +406,7 @@ class QueueTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void takerHandedAnItemBeforeSeeingItsCancellationReturnsIt(boolean fair) throws Exception {
         inKernel(k -> {
             Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
@@ -449,8 +433,7 @@ class QueueTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void putterAdmittedBeforeSeeingItsCancellationReturnsNormally(boolean fair) throws Exception {
         inKernel(k -> {
             Queue<String> q = new Queue<>(1, fair);
@@ -478,8 +461,7 @@ class QueueTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void cancelledTakerIsSkippedAndTheItemGoesToTheNextTaker(boolean fair) throws Exception {
         inKernel(k -> {
             Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
@@ -520,8 +502,7 @@ class QueueTest {
         assertFalse(flag.get(), "the interrupt flag is cleared");
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void plainThreadInterruptedInTakeOrTimedPollGetsInterruptedExceptionAndRemovesNothing(boolean fair) throws Exception {
         Queue<String> q = new Queue<>(Integer.MAX_VALUE, fair);
         assertPlainThreadInterruptedIn("dev.thredo.Queue.take", q::take);
@@ -530,8 +511,7 @@ class QueueTest {
         assertEquals(List.of("later"), drain(q));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void plainThreadInterruptedInPutOrTimedOfferGetsInterruptedExceptionAndInsertsNothing(boolean fair) throws Exception {
         Queue<String> q = new Queue<>(1, fair);
         q.put("a");
@@ -541,8 +521,7 @@ class QueueTest {
         assertNull(q.poll());
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void plainThreadAlreadyInterruptedGetsInterruptedExceptionEvenWhenItNeedNotWait(boolean fair) throws Exception {
         Queue<String> q = new Queue<>(2, fair);
         q.put("a");
@@ -576,8 +555,7 @@ class QueueTest {
      * may die of an exception (a {@code ThreadCancelled} escaping {@code take} would kill it and be
      * printed by the default handler), which the thread factory's handler records.
      */
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void threadPoolExecutorWithAThredoWorkQueueShutsDownQuietly(boolean fair) throws Exception {
         List<Throwable> workerDeaths = Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.ThreadFactory factory = r -> Thread.ofPlatform().name("pool-worker-", 0)
@@ -628,8 +606,7 @@ class QueueTest {
         assertEquals(List.of(), workerDeaths, "workers that died of an exception");
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void plainProducerFeedsThredoConsumers(boolean fair) throws Exception {
         Queue<Integer> q = new Queue<>(2, fair);
         int items = 1_000;

@@ -10,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link ReentrantLock}'s inspection methods, as {@link java.util.concurrent.locks.ReentrantLock}'s
@@ -31,8 +29,7 @@ class ReentrantLockInspectionTest {
         assertTrue(new BoundedSemaphore(1, true).isFair());
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void holdCountCountsTheCallersHoldsOnly(boolean fair) throws Exception {
         ReentrantLock lock = new ReentrantLock(fair);
         assertEquals(0, lock.getHoldCount());
@@ -47,8 +44,7 @@ class ReentrantLockInspectionTest {
         assertFalse(lock.isLocked());
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void queueInspectionSeesTheParkedWaitersAndForgetsCancelledOnes(boolean fair) throws Exception {
         inKernel(k -> {
             ReentrantLock lock = new ReentrantLock(fair);
@@ -82,8 +78,7 @@ class ReentrantLockInspectionTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionInspectionCountsItsWaitersAndNeedsTheLockAndItsOwnCondition(boolean fair) throws Exception {
         inKernel(k -> {
             ReentrantLock lock = new ReentrantLock(fair);

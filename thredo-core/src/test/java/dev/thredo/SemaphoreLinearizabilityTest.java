@@ -2,8 +2,6 @@ package dev.thredo;
 
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link BoundedSemaphore} (2 permits), fair and non-fair, is linearizable: tryAcquire, release (refused above 2), availablePermits. */
 @Timeout(value = 900, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -44,8 +42,7 @@ public class SemaphoreLinearizabilityTest {
         return semaphore.availablePermits();
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void isLinearizable(boolean fair) {
         Linearizability.check(fair ? "BoundedSemaphore (fair)" : "BoundedSemaphore", fair ? Fair.class : SemaphoreLinearizabilityTest.class);
     }

@@ -22,8 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The cancellable synchronization primitives (DESIGN §3.6): thredo's test_sync, ported, and the
@@ -292,86 +290,73 @@ class SyncTest {
 
     // ---- test_sync.py: Lock ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void lockMakesSecondThreadWaitUntilRelease(boolean fair) throws Exception {
         assertSecondThreadWaitsUntilRelease(Mutex.of(new Lock(fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void lockWaiterCancelledGetsThreadCancelledAndNeverTheLock(boolean fair) throws Exception {
         assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Lock(fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void lockRaceKeepsCounterConsistent(boolean fair) throws Exception {
         assertRaceKeepsCounterConsistent(Mutex.of(new Lock(fair)));
     }
 
     // ---- test_sync.py: Semaphore ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void semaphoreMakesSecondThreadWaitUntilRelease(boolean fair) throws Exception {
         assertSecondThreadWaitsUntilRelease(Mutex.of(new Semaphore(1, fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void semaphoreWaiterCancelledGetsThreadCancelledAndNoPermit(boolean fair) throws Exception {
         assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Semaphore(1, fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void semaphoreRaceKeepsCounterConsistent(boolean fair) throws Exception {
         assertRaceKeepsCounterConsistent(Mutex.of(new Semaphore(1, fair)));
     }
 
     // ---- test_sync.py: RLock ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void reentrantLockMakesSecondThreadWaitUntilRelease(boolean fair) throws Exception {
         assertSecondThreadWaitsUntilRelease(Mutex.of(new ReentrantLock(fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void reentrantLockWaiterCancelledGetsThreadCancelledAndNeverTheLock(boolean fair) throws Exception {
         assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new ReentrantLock(fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void reentrantLockRaceKeepsCounterConsistent(boolean fair) throws Exception {
         assertRaceKeepsCounterConsistent(Mutex.of(new ReentrantLock(fair)));
     }
 
     // ---- test_sync.py: Condition used as a lock ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionAsLockMakesSecondThreadWaitUntilRelease(boolean fair) throws Exception {
         assertSecondThreadWaitsUntilRelease(Mutex.of(new Condition(new Lock(fair))));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionAsLockWaiterCancelledGetsThreadCancelledAndNeverTheLock(boolean fair) throws Exception {
         assertCancelledWaiterGetsThreadCancelledAndNothing(Mutex.of(new Condition(new Lock(fair))));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionAsLockRaceKeepsCounterConsistent(boolean fair) throws Exception {
         assertRaceKeepsCounterConsistent(Mutex.of(new Condition(new Lock(fair))));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionWaitNotifyAlternatesProducerAndConsumer(boolean fair) throws Exception {
         List<String> order = log();
         inKernel(k -> {
@@ -414,8 +399,7 @@ class SyncTest {
 
     // ---- ownership and bounds ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void reentrantLockCanBeLockedAgainByItsOwner(boolean fair) throws Exception {
         Thredo.run(() -> {
             ReentrantLock l = new ReentrantLock(fair);
@@ -436,8 +420,7 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void reentrantLockUnlockByNonOwnerThrowsIllegalMonitorState(boolean fair) throws Exception {
         Thredo.run(() -> {
             ReentrantLock l = new ReentrantLock(fair);
@@ -453,8 +436,7 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void lockHasNoOwnerSoAnotherThreadMayUnlockIt(boolean fair) throws Exception {
         Thredo.run(() -> {
             Lock l = new Lock(fair);
@@ -496,8 +478,7 @@ class SyncTest {
 
     // ---- Condition: the re-acquire before any exception propagates ----
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionAwaitOnLockReacquiresTheLockBeforeThreadCancelledPropagates(boolean fair) throws Exception {
         inKernel(k -> {
             Lock lock = new Lock(fair);
@@ -527,8 +508,7 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionAwaitOnReentrantLockRestoresEveryHoldBeforeThreadCancelledPropagates(boolean fair) throws Exception {
         inKernel(k -> {
             ReentrantLock lock = new ReentrantLock(fair);
@@ -561,8 +541,7 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionAwaitOnLockReacquiresTheLockBeforeThreadTimeoutPropagates(boolean fair) throws Exception {
         Thredo.run(() -> {
             Lock lock = new Lock(fair);
@@ -590,8 +569,7 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionAwaitOnReentrantLockRestoresEveryHoldBeforeThreadTimeoutPropagates(boolean fair) throws Exception {
         Thredo.run(() -> {
             ReentrantLock lock = new ReentrantLock(fair);
@@ -618,8 +596,7 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionReacquireWhileCancelledParksInsteadOfSpinning(boolean fair) throws Exception {
         // Pitfall 1: the cancelled waiter's interrupt flag is set while it waits to re-take the lock.
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -654,8 +631,7 @@ class SyncTest {
         }
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void signalAndSignalAllWithoutTheLockThrowIllegalMonitorState(boolean fair) {
         Condition onLock = new Condition(new Lock(fair));
         assertThrows(IllegalMonitorStateException.class, onLock::signal);
@@ -665,8 +641,7 @@ class SyncTest {
         assertThrows(IllegalMonitorStateException.class, onReentrant::signalAll);
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void signalByAThreadNotHoldingTheReentrantLockThrowsIllegalMonitorState(boolean fair) throws Exception {
         Thredo.run(() -> {
             ReentrantLock lock = new ReentrantLock(fair);
@@ -684,8 +659,7 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void awaitWithoutTheLockThrowsIllegalMonitorStateAndLeavesItFree(boolean fair) throws Exception {
         Thredo.run(() -> {
             Lock lock = new Lock(fair);
@@ -700,8 +674,7 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionWaiterSignalledBeforeSeeingItsCancellationReturnsNormallyHoldingTheLock(boolean fair) throws Exception {
         inKernel(k -> {
             Lock lock = new Lock(fair);
@@ -731,8 +704,7 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionWaiterCancelledConsumesNoSignal(boolean fair) throws Exception {
         inKernel(k -> {
             Lock lock = new Lock(fair);
@@ -760,8 +732,7 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void conditionWaiterTimedOutConsumesNoSignal(boolean fair) throws Exception {
         inKernel(k -> {
             Lock lock = new Lock(fair);
@@ -851,8 +822,7 @@ class SyncTest {
      * running thread waits behind it. Non-fair rounds until the barge is seen (the first, in
      * practice); the bound only catches a lock that never lets a running thread barge.
      */
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void runningThreadBargesAheadOfAWokenWaiterOnlyWhenNonFair(boolean fair) throws Exception {
         inKernel(k -> {
             int barged = 0;
@@ -900,38 +870,32 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void cancelledLockWaiterIsSkippedByTheFifoHandOff(boolean fair) throws Exception {
         assertHandOffSkipsCancelledWaiter(Mutex.of(new Lock(fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void cancelledReentrantLockWaiterIsSkippedByTheFifoHandOff(boolean fair) throws Exception {
         assertHandOffSkipsCancelledWaiter(Mutex.of(new ReentrantLock(fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void cancelledSemaphoreWaiterIsSkippedByTheFifoHandOff(boolean fair) throws Exception {
         assertHandOffSkipsCancelledWaiter(Mutex.of(new Semaphore(1, fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void lockWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNeverTheLock(boolean fair) throws Exception {
         assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new Lock(fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void reentrantLockWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNeverTheLock(boolean fair) throws Exception {
         assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new ReentrantLock(fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void semaphoreWaiterTimedOutByTimeoutAfterGetsThreadTimeoutAndNoPermit(boolean fair) throws Exception {
         assertTimedOutWaiterGetsThreadTimeoutAndNothing(Mutex.of(new Semaphore(1, fair)));
     }
@@ -946,20 +910,17 @@ class SyncTest {
         });
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void lockWaiterHandedTheLockBeforeSeeingItsCancellationReturnsHoldingIt(boolean fair) throws Exception {
         assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new Lock(fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void reentrantLockWaiterHandedTheLockBeforeSeeingItsCancellationReturnsHoldingIt(boolean fair) throws Exception {
         assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new ReentrantLock(fair)));
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void semaphoreWaiterHandedAPermitBeforeSeeingItsCancellationReturnsWithIt(boolean fair) throws Exception {
         assertWaiterHandedOverBeforeCancelReturnsHoldingIt(Mutex.of(new Semaphore(1, fair)));
     }
@@ -1033,8 +994,7 @@ class SyncTest {
         assertTrue(interrupted.get(), "the interrupt flag is set again after the wait");
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void plainThreadLockIgnoresAnInterruptAsTheJdkLockDoes(boolean fair) throws Exception {
         Lock lock = new Lock(fair);
         assertPlainThreadLockIgnoresInterrupt(lock);
@@ -1045,8 +1005,7 @@ class SyncTest {
         assertTrue(reentrant.isLocked(), "held by the plain thread, which ended holding it");
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void plainThreadInterruptedInLockInterruptiblyGetsInterruptedExceptionAndNeverTheLock(boolean fair) throws Exception {
         for (PermitLock lock : List.of(new Lock(fair), new ReentrantLock(fair))) {
             lock.lock();
@@ -1061,8 +1020,7 @@ class SyncTest {
         }
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void plainThreadInterruptedInTimedTryLockGetsInterruptedExceptionAndNeverTheLock(boolean fair) throws Exception {
         ReentrantLock lock = new ReentrantLock(fair);
         lock.lock();
@@ -1072,8 +1030,7 @@ class SyncTest {
         assertFalse(lock.isLocked());
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void plainThreadInterruptedWhileWaitingForSemaphoreGetsInterruptedExceptionAndNoPermit(boolean fair) throws Exception {
         Semaphore s = new Semaphore(0, fair);
         assertPlainThreadInterruptEndsWaitWithInterruptedException(s::acquire, "dev.thredo.Semaphore.acquire");
@@ -1092,8 +1049,7 @@ class SyncTest {
         assertFalse(evt.isSet());
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void plainThreadInterruptedInConditionAwaitGetsInterruptedExceptionHoldingTheLock(boolean fair) throws Exception {
         ReentrantLock lock = new ReentrantLock(fair);
         Condition cond = lock.newCondition();
@@ -1113,8 +1069,7 @@ class SyncTest {
         assertFalse(lock.isLocked());
     }
 
-    @ParameterizedTest(name = "fair={0}")
-    @ValueSource(booleans = {false, true})
+    @EachFairness
     void plainThreadsHandTheLockOverLikeAJdkLock(boolean fair) throws Exception {
         Lock lock = new Lock(fair);
         Semaphore s = new Semaphore(0, fair);

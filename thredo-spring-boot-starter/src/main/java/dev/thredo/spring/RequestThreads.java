@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RequestThreads {
     private final Set<Long> ids = ConcurrentHashMap.newKeySet();
+    /** The monitor a shutdown waits on for the last request; private, so no caller can hold it. */
+    private final Object drained = new Object();
     /** Whether a shutdown waits in {@link #awaitNone}; read by {@link #ended} after its removal. */
     private volatile boolean awaited;
 
@@ -46,8 +48,8 @@ public final class RequestThreads {
     public void ended(ThredoThread<?> request) {
         ids.remove(request.id());
         if (awaited && ids.isEmpty()) { // pairs with awaitNone: flag written, then the set read
-            synchronized (this) {
-                notifyAll();
+            synchronized (drained) {
+                drained.notifyAll();
             }
         }
     }
@@ -60,13 +62,13 @@ public final class RequestThreads {
     boolean awaitNone(Duration limit) throws InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         awaited = true;
-        synchronized (this) {
+        synchronized (drained) {
             while (!ids.isEmpty()) {
                 long left = end - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
+                TimeUnit.NANOSECONDS.timedWait(drained, left);
             }
         }
         return true;
