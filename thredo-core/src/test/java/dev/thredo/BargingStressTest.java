@@ -140,7 +140,9 @@ class BargingStressTest {
                 while (waitsLeft.get() > 0) {
                     Thredo.sleep(Duration.ofNanos(rnd.nextLong(10_000, 200_000)));
                     for (ThredoThread<?> t : live) {
-                        if (rnd.nextInt(3) == 0) {
+                        // every live wait until one cancel has landed (on a quiet machine the waits are so
+                        // short that a third of them could all be missed), then a random third
+                        if (cancelled.sum() == 0 || rnd.nextInt(3) == 0) {
                             t.requestCancel();
                         }
                     }
