@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,12 +37,27 @@ import org.junit.jupiter.params.provider.MethodSource;
  * JDK's non-fair locks, barging gives no bound when running threads never block: a spinning virtual
  * thread that only yields is re-run from its carrier's local queue ahead of threads woken by a timer
  * or an unpark, so a woken waiter then rarely gets a carrier at all; that case is what fair mode is for.
+ *
+ * <p>The bargers and the chaos thread are platform threads, whom the operating system preempts. Virtual bargers that only
+ * yield starve every virtual thread woken by a timer (the chaos thread's sleep, the test's own time
+ * limit) as soon as they can occupy all carriers, as with two permits on two cores: measured on JDK 25,
+ * four virtual threads taking turns on a {@code java.util.concurrent.Semaphore(2)} with a yield between
+ * rounds gave a virtual thread in a {@code Thread.sleep(1)} loop no wake-up in 5 s (thredo's semaphore
+ * the same); virtual bargers that park for a moment instead are in turn starved by the waiters. That is
+ * the scheduler's property, not the semaphore's, and this test is about the semaphore.
  */
 @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class BargingStressTest {
     /** The longest an uncancelled waiter may wait while bargers hammer the resource. */
     private static final Duration STARVATION_BOUND = Duration.ofSeconds(5);
     private static final Duration END_LIMIT = Duration.ofSeconds(30);
+    /**
+     * The waits go on past their number until this many were cancelled: whether the chaos thread catches
+     * a wait depends on the scheduler (on a quiet machine most waits are over within microseconds).
+     */
+    private static final int MIN_CANCELLED = 20;
+    /** And until bargers took the resource this often while a waiter was inside its acquire. */
+    private static final int MIN_BARGED = 100;
 
     /** A non-fair resource admitting {@code capacity} threads, behind one face. */
     record Resource(String name, int capacity, Runnable acquire, Runnable release, java.util.function.BooleanSupplier heldByMe,
@@ -53,14 +69,21 @@ class BargingStressTest {
     }
 
     /**
-     * The non-fair ReentrantLock. (A BoundedSemaphore(2) run in this harness did not finish: the
-     * chaos thread's sleep and the main thread's deadline were never resumed while the bargers
-     * spun; not yet told apart from a Permits fault with more than one permit, so not listed here.)
+     * The non-fair resources: the lock, and semaphores with one and with two permits. A semaphore has
+     * no owner to ask, so for it a cancelled waiter that kept a permit shows as a permit missing at the
+     * end (or as one thread too many inside).
      */
     static Stream<Arguments> resources() {
         ReentrantLock lock = new ReentrantLock();
-        return Stream.of(Arguments.of(new Resource("ReentrantLock", 1, lock::lock, lock::unlock, lock::isHeldByCurrentThread,
-                () -> lock.isLocked() ? 0 : 1), 0xBA1L));
+        Semaphore one = new Semaphore(1);
+        BoundedSemaphore two = new BoundedSemaphore(2);
+        return Stream.of(
+                Arguments.of(new Resource("ReentrantLock", 1, lock::lock, lock::unlock, lock::isHeldByCurrentThread,
+                        () -> lock.isLocked() ? 0 : 1), 0xBA1L),
+                Arguments.of(new Resource("Semaphore(1)", 1, one::acquire, one::release, () -> false, one::availablePermits),
+                        0xBA2L),
+                Arguments.of(new Resource("BoundedSemaphore(2)", 2, two::acquire, two::release, () -> false,
+                        two::availablePermits), 0xBA3L));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -68,25 +91,32 @@ class BargingStressTest {
     void bargingNeverServesACancelledWaiterAndStarvesNoWaiter(Resource r, long defaultSeed) throws Exception {
         long seed = Long.getLong("thredo.chaos.seed", defaultSeed);
         int waits = Stress.size(4_000, 40_000);
-        int bargers = r.capacity() + 2; // more than the resource admits, so that bargers park now and then too
         int waiters = 4;
+        int bargers = r.capacity() + 2; // more than the resource admits, so that bargers park now and then too
         long start = System.nanoTime();
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger overfull = new AtomicInteger();
         AtomicInteger cancelledButHolding = new AtomicInteger();
-        AtomicInteger waitsLeft = new AtomicInteger(waits);
+        AtomicInteger waitsStarted = new AtomicInteger();
+        AtomicBoolean waitsOver = new AtomicBoolean();
         LongAdder served = new LongAdder();
         LongAdder cancelled = new LongAdder();
         LongAdder bargerRounds = new LongAdder();
+        LongAdder barged = new LongAdder();
+        AtomicInteger waitersInside = new AtomicInteger(); // waiters between the call of acquire and its end
         ConcurrentLinkedQueue<Long> longWaits = new ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         long[] maxWaitNanos = new long[1];
         dev.thredo.testing.TestKernels.inKernel(k -> {
-            List<ThredoThread<?>> bargerThreads = new ArrayList<>();
+            // platform threads, see the class comment
+            List<Thread> bargerThreads = new ArrayList<>();
             for (int b = 0; b < bargers; b++) {
-                bargerThreads.add(Thredo.spawn("barger-" + b, () -> {
+                bargerThreads.add(Thread.ofPlatform().name("barger-" + b).start(() -> {
                     while (!stop.get()) {
                         r.acquire().run();
+                        if (waitersInside.get() > 0) {
+                            barged.increment();
+                        }
                         enter(inside, overfull, r.capacity());
                         Stress.spin(3_000); // holds it a while, so that waiters park
                         inside.decrementAndGet();
@@ -102,9 +132,11 @@ class BargingStressTest {
             for (int w = 0; w < waiters; w++) {
                 waiterThreads.add(Thredo.spawn("waiter-" + w, () -> {
                     // each round is its own thread, so the chaos thread can cancel exactly one wait
-                    while (waitsLeft.getAndDecrement() > 0) {
+                    while (waitsStarted.get() < waits || cancelled.sum() < MIN_CANCELLED || barged.sum() < MIN_BARGED) {
+                        waitsStarted.incrementAndGet();
                         ThredoThread<Void> one = Thredo.spawn("wait", () -> {
                             long t0 = System.nanoTime();
+                            waitersInside.incrementAndGet();
                             try {
                                 r.acquire().run();
                             } catch (ThreadCancelled e) {
@@ -113,6 +145,8 @@ class BargingStressTest {
                                     cancelledButHolding.incrementAndGet();
                                 }
                                 throw e;
+                            } finally {
+                                waitersInside.decrementAndGet();
                             }
                             long waited = System.nanoTime() - t0;
                             synchronized (maxWaitNanos) {
@@ -135,10 +169,11 @@ class BargingStressTest {
                     }
                 }));
             }
-            ThredoThread<Void> chaos = Thredo.spawn("chaos", () -> {
+            // a platform thread too: a virtual one woken by its timer loses its carrier to the waiters' churn
+            Thread chaos = Thread.ofPlatform().name("chaos").start(() -> {
                 SplittableRandom rnd = new SplittableRandom(seed);
-                while (waitsLeft.get() > 0) {
-                    Thredo.sleep(Duration.ofNanos(rnd.nextLong(10_000, 200_000)));
+                while (!waitsOver.get()) {
+                    LockSupport.parkNanos(rnd.nextLong(10_000, 200_000));
                     for (ThredoThread<?> t : live) {
                         // every live wait until one cancel has landed (on a quiet machine the waits are so
                         // short that a third of them could all be missed), then a random third
@@ -153,6 +188,7 @@ class BargingStressTest {
                     for (ThredoThread<?> w : waiterThreads) {
                         w.join();
                     }
+                    waitsOver.set(true);
                     chaos.join();
                 })) {
                     throw new AssertionError("the waiters did not finish (starved or parked forever): " + k.threads());
@@ -160,22 +196,20 @@ class BargingStressTest {
             } finally {
                 stop.set(true); // the bargers never wait once the waiters are gone: they must be told
             }
-            for (ThredoThread<?> b : bargerThreads) {
+            for (Thread b : bargerThreads) {
                 b.join();
             }
         });
         long failures = overfull.get() + cancelledButHolding.get() + longWaits.size();
-        Stress.report("barging " + r.name(), "waits=" + waits + " served=" + served.sum() + " cancelled=" + cancelled.sum()
-                + " bargerRounds=" + bargerRounds.sum() + " maxWaitMs=" + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos[0])
+        Stress.report("barging " + r.name(), "waits=" + waitsStarted.get() + " served=" + served.sum() + " cancelled=" + cancelled.sum()
+                + " bargerRounds=" + bargerRounds.sum() + " barged=" + barged.sum() + " maxWaitMs=" + TimeUnit.NANOSECONDS.toMillis(maxWaitNanos[0])
                 + " starvationBoundMs=" + STARVATION_BOUND.toMillis() + " seed=" + seed, failures, start);
         assertEquals(0, overfull.get(), "more threads inside than the resource admits");
         assertEquals(0, cancelledButHolding.get(), "a waiter whose wait ended in ThreadCancelled held the resource");
         assertEquals(List.of(), new ArrayList<>(longWaits), "waits (ns) beyond the starvation bound");
-        assertEquals(waits, served.sum() + cancelled.sum(), "every wait was served or cancelled");
-        assertTrue(cancelled.sum() > 0 && served.sum() > 0, "both endings happened");
-        // Barging pressure, not a race to win: how many rounds the bargers get depends on the scheduler
-        // (a clean-clone CI run saw 3 043 against 3 999 served), so a tenth is enough to say they ran.
-        assertTrue(bargerRounds.sum() * 10 >= served.sum(), "the bargers took the resource between the waits");
+        assertEquals(waitsStarted.get(), served.sum() + cancelled.sum(), "every wait was served or cancelled");
+        assertTrue(cancelled.sum() >= MIN_CANCELLED && served.sum() >= waits - cancelled.sum(), "both endings happened");
+        assertTrue(barged.sum() >= MIN_BARGED, "the bargers took the resource while waiters waited");
         assertEquals(r.capacity(), r.free().getAsInt(), "every permit came back: none was kept for a cancelled waiter");
     }
 
