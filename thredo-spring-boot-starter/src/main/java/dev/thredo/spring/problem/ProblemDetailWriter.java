@@ -34,6 +34,13 @@ import org.springframework.http.converter.HttpMessageConverters;
  * (Jackson, Gson or JSON-B) are used; if none of those can either, the response carries the status
  * alone. The converter is chosen at the first write and kept.
  *
+ * <p>Blocking: {@link #write} blocks for as long as the container's write and flush of the body do (a
+ * slow client can hold it there); it is not a thredo delivery point and never looks at cancellation.
+ * A thredo thread whose cancellation is pending should answer after its thredo part has ended, as the
+ * starter's request filter does (it writes its {@code 503} once the request thread's adoption has
+ * ended and its interrupt flag is cleared): an interrupt arriving during the container's write can
+ * abort the write with an {@code IOException}.
+ *
  * <p>Thread-safe.
  */
 public final class ProblemDetailWriter {

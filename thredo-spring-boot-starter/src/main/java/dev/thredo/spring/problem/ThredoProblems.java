@@ -13,8 +13,8 @@ import org.springframework.http.ProblemDetail;
  * README and never changes. Problems without a type of their own (a malformed query parameter, an
  * unknown action) keep RFC 9457's {@code about:blank}: their status says it all.
  *
- * <p>This class only builds problems; {@link ProblemDetailWriter} writes them where no Spring MVC
- * handler returns them.
+ * <p>This class only builds problems (new objects on every call; nothing blocks, nothing is shared);
+ * {@link ProblemDetailWriter} writes them where no Spring MVC handler returns them.
  */
 public final class ThredoProblems {
 

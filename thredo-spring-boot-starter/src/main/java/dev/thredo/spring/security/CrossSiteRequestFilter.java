@@ -50,7 +50,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * <p>Put the filter where Spring Security's CSRF filter would be, in a chain whose CSRF token check it
  * replaces: {@code http.csrf(c -> c.disable()).addFilterBefore(new CrossSiteRequestFilter(), CsrfFilter.class)}.
  * A request refused here never reaches authentication, so the answer is the same with or without
- * credentials. Stateless and thread-safe.
+ * credentials. Stateless and thread-safe. The decision reads headers only; the one thing that can
+ * block is writing the refusal to the client (through {@link ProblemDetailWriter}, see its blocking
+ * note), and a refused request goes no further down the chain.
  */
 public final class CrossSiteRequestFilter extends OncePerRequestFilter {
 
