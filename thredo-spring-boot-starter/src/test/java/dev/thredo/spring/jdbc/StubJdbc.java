@@ -50,38 +50,14 @@ final class StubJdbc {
     /** What a connection call without a stub answer does after being recorded; may throw or block. */
     volatile ConnectionCall onConnectionCall = method -> null;
 
-    /** A data source of stub connections; a plain class, so that a class proxy can subclass it. */
-    static class StubDataSource implements DataSource, Closeable {
-        final StubJdbc jdbc;
-        private volatile boolean closed;
-
-        StubDataSource(StubJdbc jdbc) {
-            this.jdbc = jdbc;
-        }
-
+    /**
+     * What every test data source shares but its connections: no log writer, no login timeout, a
+     * {@code getConnection(user, password)} that ignores both, and {@code unwrap} to its own types only.
+     */
+    abstract static class PlainDataSource implements DataSource, Closeable {
         @Override
-        public Connection getConnection() {
-            jdbc.calls.add("DataSource.getConnection");
-            return jdbc.connection();
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) {
+        public Connection getConnection(String username, String password) throws SQLException {
             return getConnection();
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-        }
-
-        /** Whether it was closed (a method, so that it answers for the data source a class proxy forwards to). */
-        public boolean isClosed() {
-            return closed;
-        }
-
-        void markClosed() {
-            closed = true;
         }
 
         @Override
@@ -118,6 +94,36 @@ final class StubJdbc {
         @Override
         public boolean isWrapperFor(Class<?> iface) {
             return iface.isInstance(this);
+        }
+    }
+
+    /** A data source of stub connections; a plain class, so that a class proxy can subclass it. */
+    static class StubDataSource extends PlainDataSource {
+        final StubJdbc jdbc;
+        private volatile boolean closed;
+
+        StubDataSource(StubJdbc jdbc) {
+            this.jdbc = jdbc;
+        }
+
+        @Override
+        public Connection getConnection() {
+            jdbc.calls.add("DataSource.getConnection");
+            return jdbc.connection();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        /** Whether it was closed (a method, so that it answers for the data source a class proxy forwards to). */
+        public boolean isClosed() {
+            return closed;
+        }
+
+        void markClosed() {
+            closed = true;
         }
     }
 

@@ -7,11 +7,9 @@ import dev.thredo.Kernel;
 import dev.thredo.ThreadCancelled;
 import dev.thredo.Thredo;
 import java.io.Closeable;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.aop.framework.Advised;
@@ -81,7 +79,7 @@ class ThredoDataSourceTest {
     }
 
     /** A data source of a final class: no subclass proxy. */
-    static final class FinalDataSource implements DataSource, Closeable {
+    static final class FinalDataSource extends StubJdbc.PlainDataSource {
         private final DataSource delegate;
 
         FinalDataSource(DataSource delegate) {
@@ -94,45 +92,7 @@ class ThredoDataSourceTest {
         }
 
         @Override
-        public Connection getConnection(String username, String password) throws java.sql.SQLException {
-            return delegate.getConnection();
-        }
-
-        @Override
         public void close() {
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() {
-            return Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) {
-            return iface.cast(this);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return iface.isInstance(this);
         }
     }
 }
