@@ -1,5 +1,6 @@
 package dev.thredo.spring.jdbc;
 
+import static dev.thredo.testing.Elapsed.millisSince;
 import static dev.thredo.testing.ProblemAssertions.assertProblem503Detail;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +9,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.thredo.Kernel;
 import dev.thredo.ThreadInfo;
 import dev.thredo.testing.KernelPolling;
-import dev.thredo.testing.LogCapture;
+import dev.thredo.testing.NoWarnings;
 import dev.thredo.spring.ThredoScoped;
 import dev.thredo.testing.Polling;
 import dev.thredo.testing.TestHttp;
@@ -21,11 +22,10 @@ import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -54,6 +54,7 @@ class JdbcRequestTest {
     static final long GENEROUS_MILLIS = 10_000;
 
     /** What every context's tests share: the HTTP client side, the pool and the database checks. */
+    @ExtendWith(NoWarnings.class)
     abstract static class Context {
         @LocalServerPort
         int port;
@@ -67,17 +68,20 @@ class JdbcRequestTest {
         @Autowired
         EmbeddedPostgresSupport postgres;
 
-        private LogCapture log;
-
-        @BeforeEach
-        void captureLog() {
-            log = LogCapture.attach();
-        }
-
-        @AfterEach
-        void nothingWasLoggedAtWarnOrError() {
-            log.detach();
-            assertThat(log.warnings()).isEmpty();
+        /**
+         * A GET of {@code path}, whose handler's query would take 30 s, answers the 503 problem with
+         * {@code detail} once its 1 s deadline has passed; the query is gone from the database and the
+         * pool is healthy.
+         */
+        void assertTheDeadlineCancelsTheQuery(String path, String detail) throws Exception {
+            int total = awaitFullPool();
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = TestHttp.localhost(port).get(path);
+            long ms = millisSince(t0);
+            assertProblem503Detail(r, detail, path);
+            assertThat(ms).as("503 after the 1 s deadline").isBetween(950L, GENEROUS_MILLIS);
+            assertThat(millisUntilQueryGone(t0)).as("query gone after the deadline").isLessThan(GENEROUS_MILLIS);
+            assertPoolHealthy(total);
         }
 
         int awaitFullPool() {
@@ -109,7 +113,7 @@ class JdbcRequestTest {
                     }
                 });
             }
-            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+            return millisSince(since);
         }
 
         HikariPoolMXBean pool() {
@@ -129,14 +133,7 @@ class JdbcRequestTest {
 
         @Test
         void theRequestTimeoutCancelsTheQueryAndAnswers503() throws Exception {
-            int total = awaitFullPool();
-            long t0 = System.nanoTime();
-            HttpResponse<String> r = TestHttp.localhost(port).get("/report");
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertProblem503Detail(r, "The request exceeded its timeout of 1s.", "/report");
-            assertThat(ms).as("503 after the 1 s deadline").isBetween(950L, GENEROUS_MILLIS);
-            assertThat(millisUntilQueryGone(t0)).as("query gone after the deadline").isLessThan(GENEROUS_MILLIS);
-            assertPoolHealthy(total);
+            assertTheDeadlineCancelsTheQuery("/report", "The request exceeded its timeout of 1s.");
         }
 
         @Test
@@ -149,7 +146,7 @@ class JdbcRequestTest {
             HttpResponse<String> cancel = TestHttp.localhost(port).post("/actuator/thredo/" + handler.id() + "/cancel");
             assertThat(cancel.statusCode()).isEqualTo(202);
             HttpResponse<String> r = reply.get(10, TimeUnit.SECONDS);
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            long ms = millisSince(t0);
             assertProblem503Detail(r, "The request was cancelled.", "/report");
             assertThat(ms).as("503 after the cancel").isLessThan(GENEROUS_MILLIS);
             assertThat(millisUntilQueryGone(t0)).as("query gone after the cancel").isLessThan(GENEROUS_MILLIS);
@@ -162,14 +159,7 @@ class JdbcRequestTest {
 
         @Test
         void theScopedTimeoutCancelsTheQueryAndAnswers503() throws Exception {
-            int total = awaitFullPool();
-            long t0 = System.nanoTime();
-            HttpResponse<String> r = TestHttp.localhost(port).get("/scoped-report");
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertProblem503Detail(r, "The request exceeded a timeout of 1s.", "/scoped-report");
-            assertThat(ms).as("503 after the scoped 1 s deadline").isBetween(950L, GENEROUS_MILLIS);
-            assertThat(millisUntilQueryGone(t0)).as("query gone after the deadline").isLessThan(GENEROUS_MILLIS);
-            assertPoolHealthy(total);
+            assertTheDeadlineCancelsTheQuery("/scoped-report", "The request exceeded a timeout of 1s.");
         }
     }
 

@@ -12,7 +12,7 @@ import dev.thredo.ThreadTimeout;
 import dev.thredo.Thredo;
 import dev.thredo.ThredoThread;
 import dev.thredo.testing.KernelPolling;
-import dev.thredo.testing.LogCapture;
+import dev.thredo.testing.NoWarnings;
 import dev.thredo.testing.Polling;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -30,11 +30,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -50,6 +49,7 @@ import org.springframework.jdbc.core.StatementCallback;
  * platform-thread kernel.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(NoWarnings.class)
 class PostgresCancellationTest {
     private static final String SLEEP_30 = "select pg_sleep(30)";
     /** Far below the query's 30 s, far above what a cancelled query takes to end on a loaded machine. */
@@ -62,8 +62,6 @@ class PostgresCancellationTest {
     private static JdbcTemplate jdbc;
     /** A connection of its own, outside the pool, that watches {@code pg_stat_activity}. */
     private static Connection observer;
-
-    private LogCapture log;
 
     @BeforeAll
     static void startPostgres() throws Exception {
@@ -82,17 +80,6 @@ class PostgresCancellationTest {
                 pg.close();
             }
         }
-    }
-
-    @BeforeEach
-    void captureLog() {
-        log = LogCapture.attach();
-    }
-
-    @AfterEach
-    void nothingWasLoggedAtWarnOrError() {
-        log.detach();
-        assertThat(log.warnings()).isEmpty();
     }
 
     @ParameterizedTest(name = "virtual={0}")
