@@ -1,5 +1,6 @@
 package dev.thredo.spring.reach;
 
+import static dev.thredo.testing.Elapsed.millisSince;
 import static dev.thredo.testing.ProblemAssertions.assertProblem503Detail;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -107,10 +108,6 @@ class ReachMatrixTest {
             ReachTestApp.ABOUT_TO_BLOCK.remove(path);
             return TestHttp.localhost(port).get(path);
         }
-    }
-
-    static long millisSince(long t0) {
-        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     @Nested

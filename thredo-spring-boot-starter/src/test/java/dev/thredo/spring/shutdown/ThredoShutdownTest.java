@@ -1,5 +1,6 @@
 package dev.thredo.spring.shutdown;
 
+import static dev.thredo.testing.Elapsed.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
@@ -8,11 +9,8 @@ import dev.thredo.ThreadInfo;
 import dev.thredo.ThredoThread;
 import dev.thredo.testing.KernelPolling;
 import dev.thredo.testing.Polling;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -37,7 +35,6 @@ import org.springframework.web.context.request.async.DeferredResult;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ThredoShutdownTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final long GRACE_MS = 1_500;
 
     /**
@@ -72,16 +69,11 @@ class ThredoShutdownTest {
     @Test
     void gracefulShutdownGivesAnAsyncRequestItsWindowThenItsAnswer() throws Exception {
         Run run = Run.startWith("/slow-deferred", "server.shutdown=graceful", "spring.lifecycle.timeout-per-shutdown-phase=1500ms");
-        long closeStart = System.nanoTime();
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(run.context::close);
+        Answer answer = run.close();
 
-        HttpResponse<String> answer = run.request.get(20, TimeUnit.SECONDS);
-        long answeredMs = millisSince(closeStart);
-        closing.get(20, TimeUnit.SECONDS);
-
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
-        assertThat(answer.body()).contains("The request was cancelled.");
-        assertThat(answeredMs).as("the request had its graceful window").isBetween(GRACE_MS - 100, GRACE_MS + 2_000);
+        assertThat(answer.response().statusCode()).as(answer.response().body()).isEqualTo(503);
+        assertThat(answer.response().body()).contains("The request was cancelled.");
+        assertThat(answer.ms()).as("the request had its graceful window").isBetween(GRACE_MS - 100, GRACE_MS + 2_000);
         assertThat(run.job.outcome()).isEqualTo(Outcome.CANCELLED);
         KernelPolling.awaitNoThreads(run.kernel);
     }
@@ -90,15 +82,10 @@ class ThredoShutdownTest {
     @ValueSource(booleans = {false, true})
     void immediateShutdownCancelsTheRequestAtOnce(boolean virtual) throws Exception {
         Run run = Run.start("server.shutdown=immediate", "spring.threads.virtual.enabled=" + virtual);
-        long closeStart = System.nanoTime();
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(run.context::close);
+        Answer answer = run.close();
 
-        HttpResponse<String> answer = run.request.get(20, TimeUnit.SECONDS);
-        long answeredMs = millisSince(closeStart);
-        closing.get(20, TimeUnit.SECONDS);
-
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
-        assertThat(answeredMs).as("cancelled at once").isLessThan(1_000);
+        assertThat(answer.response().statusCode()).as(answer.response().body()).isEqualTo(503);
+        assertThat(answer.ms()).as("cancelled at once").isLessThan(1_000);
         assertThat(run.job.outcome()).isEqualTo(Outcome.CANCELLED);
         KernelPolling.awaitNoThreads(run.kernel);
     }
@@ -123,17 +110,25 @@ class ThredoShutdownTest {
                 Thread.sleep(60_000);
                 return null;
             });
-            CompletableFuture<HttpResponse<String>> request = CLIENT.sendAsync(
-                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> request = TestHttp.localhost(port).getAsync(path);
             Polling.until("the request is in flight",
                     () -> kernel.threads().stream().anyMatch(t -> t.name().equals("GET " + path) && t.state() == ThreadInfo.State.BLOCKED));
             return new Run(context, kernel, job, request);
         }
+
+        /** Closes the context as SIGTERM does, and waits for the request's answer, then for the close to end. */
+        Answer close() throws Exception {
+            long closeStart = System.nanoTime();
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
+            HttpResponse<String> response = request.get(20, TimeUnit.SECONDS);
+            long answeredMs = millisSince(closeStart);
+            closing.get(20, TimeUnit.SECONDS);
+            return new Answer(response, answeredMs);
+        }
     }
 
-    private static long millisSince(long t0) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    /** The in-flight request's answer, and how long after the close began it came. */
+    private record Answer(HttpResponse<String> response, long ms) {
     }
 
     @SpringBootConfiguration

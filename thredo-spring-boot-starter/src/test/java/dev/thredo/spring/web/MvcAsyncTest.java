@@ -1,5 +1,6 @@
 package dev.thredo.spring.web;
 
+import static dev.thredo.testing.Elapsed.millisSince;
 import static dev.thredo.testing.KernelPolling.awaitNoThreads;
 import static dev.thredo.testing.KernelPolling.awaitThread;
 import static dev.thredo.testing.Polling.until;
@@ -9,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.thredo.Kernel;
 import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
+import dev.thredo.testing.Disconnects;
 import dev.thredo.testing.KernelPolling;
 import dev.thredo.testing.RawHttp;
 import dev.thredo.spring.web.AsyncTestApp.Kind;
@@ -104,7 +106,7 @@ class MvcAsyncTest {
         @ParameterizedTest
         @EnumSource(Kind.class)
         void aClientThatLeavesHasTheAsyncPartCancelled(Kind kind) throws Exception {
-            double before = registry.get("thredo.web.disconnects").functionCounter().count();
+            double before = Disconnects.count(registry);
             AsyncTestApp.PENDING.remove(kind.path);
             CountDownLatch pending = AsyncTestApp.pending(kind.path);
             RawHttp client = RawHttp.connect(port).send(RawHttp.get(kind.path));
@@ -118,7 +120,7 @@ class MvcAsyncTest {
 
             assertThat(nanos).as("close → async thread gone").isLessThan(TimeUnit.SECONDS.toNanos(1));
             until("the disconnect is counted",
-                    () -> registry.get("thredo.web.disconnects").functionCounter().count() == before + 1);
+                    () -> Disconnects.count(registry) == before + 1);
             record(getClass(), "disconnect→gone " + kind, nanos / 1_000_000);
             awaitNoThreads(kernel);
         }
@@ -240,10 +242,6 @@ class MvcAsyncTest {
 
     static void record(Class<?> test, String what, long ms) {
         LATENCIES.computeIfAbsent(test.getSimpleName() + " " + what, k -> new ArrayList<>()).add(ms);
-    }
-
-    static long millisSince(long t0) {
-        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     @Nested
