@@ -3,6 +3,7 @@ package dev.thredo.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.testing.LogCapture;
+import dev.thredo.testing.TestHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,7 +52,7 @@ import tools.jackson.databind.ObjectMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class BadInputTest {
 
-    private static final String ADMIN = basic("admin:thredo");
+    private static final String ADMIN = TestHttp.basic("admin:thredo");
     /** Replaced by the bystander thread's id in request lines. */
     private static final String ID = "{ID}";
 
@@ -182,8 +182,8 @@ class BadInputTest {
                 c(400, Auth.ADMIN, cancel).with("Content-Length: 5", "Content-Length: 7"),
                 // --- credentials and CSRF on the cancel
                 c(401, Auth.NONE, cancel),
-                c(401, Auth.NONE, cancel).with("Authorization: " + basic("admin:wrong")),
-                c(401, Auth.NONE, cancel).with("Authorization: " + basic("root:thredo")),
+                c(401, Auth.NONE, cancel).with("Authorization: " + TestHttp.basic("admin:wrong")),
+                c(401, Auth.NONE, cancel).with("Authorization: " + TestHttp.basic("root:thredo")),
                 // --- cross-site: what a page of another site can make a browser send, with the
                 // operator's cached credentials (the raw requests' Host is "localhost")
                 c(403, Auth.ADMIN, cancel).body("application/x-www-form-urlencoded", "action=cancel")
@@ -211,14 +211,14 @@ class BadInputTest {
                 c(403, Auth.ADMIN, cancel).with("Origin: " + "x".repeat(5_000)),
                 c(403, Auth.ADMIN, cancel).with("Sec-Fetch-Site: " + "x".repeat(5_000)),
                 c(403, Auth.NONE, cancel).with("Origin: https://evil.example", "Sec-Fetch-Site: cross-site"),
-                c(403, Auth.NONE, cancel).with("Authorization: " + basic("admin:wrong"), "Sec-Fetch-Site: cross-site"),
+                c(403, Auth.NONE, cancel).with("Authorization: " + TestHttp.basic("admin:wrong"), "Sec-Fetch-Site: cross-site"),
                 c(403, Auth.ADMIN, "DELETE /actuator/thredo/" + ID).with("Sec-Fetch-Site: cross-site"),
                 c(403, Auth.ADMIN, "POST /api/jobs?steps=1&stepMillis=10").with("Sec-Fetch-Site: cross-site"),
                 // --- credentials on reads
                 c(401, Auth.NONE, "GET /actuator/thredo"),
                 c(401, Auth.NONE, "GET /actuator/thredo/" + ID),
-                c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: " + basic("admin:wrong")),
-                c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: " + basic("admin")),
+                c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: " + TestHttp.basic("admin:wrong")),
+                c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: " + TestHttp.basic("admin")),
                 c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: Basic !!!"),
                 c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: Basic"),
                 c(401, Auth.NONE, "GET /actuator/thredo").with("Authorization: Bearer abc.def.ghi"),
@@ -227,7 +227,7 @@ class BadInputTest {
                 c(401, Auth.NONE, "GET /thredo"),
                 c(401, Auth.NONE, "GET /thredo/"),
                 c(401, Auth.NONE, "GET /thredo/index.html"),
-                c(401, Auth.NONE, "GET /thredo/console.js").with("Authorization: " + basic("admin:wrong")),
+                c(401, Auth.NONE, "GET /thredo/console.js").with("Authorization: " + TestHttp.basic("admin:wrong")),
                 c(405, Auth.ADMIN, "PUT /thredo/index.html"),
                 c(405, Auth.ADMIN, "DELETE /thredo/console.js"),
                 c(405, Auth.ADMIN, "POST /thredo/index.html"),
@@ -391,10 +391,6 @@ class BadInputTest {
             }
         }
         return bytes.toByteArray();
-    }
-
-    private static String basic(String userAndPassword) {
-        return "Basic " + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8));
     }
 
     /** An HTTP/1.1 response: status, headers (lower-case names) and the body, de-chunked. */

@@ -2,14 +2,14 @@ package dev.thredo.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.thredo.testing.Json;
+import dev.thredo.testing.Polling;
+import dev.thredo.testing.TestHttp;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The README's one-line cancel on the real thing: demo-app's boot jar as a process, a 60 s request in
@@ -31,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DemoCurlCancelIT {
 
-    private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("admin:thredo".getBytes(StandardCharsets.UTF_8));
+    private static final String AUTH = TestHttp.basic("admin:thredo");
 
     /** curl options for each cross-site variant, after {@code -u admin:thredo -X POST}. */
     private static final List<List<String>> CROSS_SITE = List.of(
@@ -43,24 +42,21 @@ class DemoCurlCancelIT {
             List.of("-H", "Sec-Fetch-Site: cross-site"),
             List.of("-H", "Sec-Fetch-Site: same-site"));
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final JsonMapper json = JsonMapper.builder().build();
 
     @ParameterizedTest(name = "virtual request threads: {0}")
     @ValueSource(booleans = { false, true })
     void crossSiteVariantsCancelNothingAndTheOneLineCurlCancelGives202AndThe503(boolean virtual) throws Exception {
         try (DemoProcess demo = DemoProcess.start("DemoCurlCancelIT-" + (virtual ? "virtual" : "platform"),
                 "--spring.threads.virtual.enabled=" + virtual, "--demo.reports.refresh.enabled=false")) {
-            CompletableFuture<HttpResponse<String>> slow = http.sendAsync(
-                    HttpRequest.newBuilder(demo.uri("/api/slow?seconds=60")).timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> slow = demo.http().sendAsync(
+                    demo.http().request("/api/slow?seconds=60").timeout(Duration.ofSeconds(60)));
             AtomicLong id = new AtomicLong();
-            DemoProcess.awaitTrue("the request is listed", Duration.ofSeconds(20), () -> {
+            Polling.until("the request is listed", Duration.ofSeconds(20), () -> {
                 JsonNode threads = get(demo, "/actuator/thredo?name=GET%20/api/slow").path("threads");
                 threads.forEach(t -> id.set(t.get("id").asLong()));
                 return !threads.isEmpty();
             });
-            String cancel = demo.uri("/actuator/thredo/" + id + "/cancel").toString();
+            String cancel = demo.http().uri("/actuator/thredo/" + id + "/cancel").toString();
 
             for (List<String> variant : CROSS_SITE) {
                 String[] answer = curl(variant, cancel);
@@ -97,12 +93,7 @@ class DemoCurlCancelIT {
         return new String[] { out.substring(lastLine + 1).trim(), out.substring(0, lastLine) };
     }
 
-    private JsonNode get(DemoProcess demo, String path) {
-        try {
-            return json.readTree(http.send(HttpRequest.newBuilder(demo.uri(path)).header("Authorization", AUTH).build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError(path, e);
-        }
+    private static JsonNode get(DemoProcess demo, String path) {
+        return Json.of(demo.http().authorized(AUTH).get(path));
     }
 }

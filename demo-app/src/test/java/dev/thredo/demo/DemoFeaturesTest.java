@@ -7,9 +7,7 @@ import dev.thredo.testing.ProblemAssertions;
 import dev.thredo.testing.TestHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -39,8 +37,7 @@ import tools.jackson.databind.ObjectMapper;
         "demo.mirror.delays=3s,200ms,2s"})
 class DemoFeaturesTest {
 
-    private static final String CREDENTIALS = "Basic "
-            + Base64.getEncoder().encodeToString("admin:thredo".getBytes(StandardCharsets.UTF_8));
+    private static final String CREDENTIALS = TestHttp.basic("admin:thredo");
 
     @LocalServerPort
     int port;

@@ -2,15 +2,14 @@ package dev.thredo.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.thredo.testing.Polling;
+import dev.thredo.testing.TestHttp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * demo-app's boot jar (built by the package phase; failsafe passes its path as {@code demo.jar})
@@ -59,12 +57,10 @@ final class DemoProcess implements AutoCloseable {
                 "-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1"));
         command.addAll(List.of(args));
         DemoProcess demo = new DemoProcess(name, port, command);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        awaitTrue("the demo is up", Duration.ofSeconds(60), () -> {
+        Polling.until("the demo is up", Duration.ofSeconds(60), () -> {
             try {
-                return http.send(HttpRequest.newBuilder(demo.uri("/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException | InterruptedException notYet) {
+                return demo.http().get("/actuator/health").statusCode() == 200;
+            } catch (UncheckedIOException notYet) {
                 return false;
             }
         });
@@ -75,8 +71,9 @@ final class DemoProcess implements AutoCloseable {
         return port;
     }
 
-    URI uri(String pathAndQuery) {
-        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    /** A client of the demo. */
+    TestHttp http() {
+        return TestHttp.at("http://127.0.0.1:" + port);
     }
 
     Process process() {
@@ -99,14 +96,6 @@ final class DemoProcess implements AutoCloseable {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         Files.write(Path.of("target", name + ".log"), output);
-    }
-
-    static void awaitTrue(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - end).as("never reached: " + what).isNegative();
-            Thread.sleep(50);
-        }
     }
 
     private static int freePort() throws IOException {

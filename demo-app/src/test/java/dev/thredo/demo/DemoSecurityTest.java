@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +23,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DemoSecurityTest {
 
-    private static final String CREDENTIALS = basic("admin", "thredo");
+    private static final String CREDENTIALS = TestHttp.basic("admin:thredo");
 
     @LocalServerPort
     int port;
@@ -54,7 +52,7 @@ class DemoSecurityTest {
 
     @Test
     void wrongPasswordIsUnauthorized() throws Exception {
-        assertThat(send(get("/actuator/thredo").header("Authorization", basic("admin", "nope"))).statusCode())
+        assertThat(send(get("/actuator/thredo").header("Authorization", TestHttp.basic("admin:nope"))).statusCode())
                 .isEqualTo(401);
     }
 
@@ -156,10 +154,6 @@ class DemoSecurityTest {
         HttpResponse<String> response = send(post("/api/jobs?steps=1&stepMillis=10"));
 
         assertThat(response.statusCode()).isEqualTo(202);
-    }
-
-    private static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private TestHttp http() {

@@ -1,15 +1,14 @@
 package dev.thredo.demo;
 
+import static dev.thredo.testing.Elapsed.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.thredo.testing.Polling;
+import dev.thredo.testing.TestHttp;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -26,9 +25,8 @@ import org.junit.jupiter.api.Timeout;
 class DemoShutdownIT {
     private static final long GRACE_MS = 3_000;
     private static final long SHUTDOWN_TIMEOUT_MS = 2_000;
-    private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("admin:thredo".getBytes(StandardCharsets.UTF_8));
+    private static final String AUTH = TestHttp.basic("admin:thredo");
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private DemoProcess demo;
 
     @AfterEach
@@ -46,13 +44,11 @@ class DemoShutdownIT {
                 "--demo.reports.refresh.initial-delay=0s", "--demo.reports.refresh.every=60s",
                 "--demo.reports.refresh.takes=60s");
 
-        CompletableFuture<HttpResponse<String>> request = http.sendAsync(
-                HttpRequest.newBuilder(demo.uri("/api/slow?seconds=60")).timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> report = http.send(HttpRequest.newBuilder(demo.uri("/api/reports?seconds=60"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> request = demo.http().sendAsync(
+                demo.http().request("/api/slow?seconds=60").timeout(Duration.ofSeconds(60)));
+        HttpResponse<String> report = demo.http().post("/api/reports?seconds=60");
         assertThat(report.statusCode()).as(report.body()).isEqualTo(202);
-        DemoProcess.awaitTrue("the run, the report and the request are listed", Duration.ofSeconds(30), () -> {
+        Polling.until("the run, the report and the request are listed", Duration.ofSeconds(30), () -> {
             String threads = threads();
             return threads.contains("@Scheduled ReportRefreshJob.refresh") && threads.contains("@Async ReportGenerator.generate")
                     && threads.contains("GET /api/slow");
@@ -91,14 +87,9 @@ class DemoShutdownIT {
 
     private String threads() {
         try {
-            return http.send(HttpRequest.newBuilder(demo.uri("/actuator/thredo?limit=1000"))
-                    .header("Authorization", AUTH).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException | InterruptedException notYet) {
+            return demo.http().authorized(AUTH).get("/actuator/thredo?limit=1000").body();
+        } catch (UncheckedIOException notYet) {
             return "";
         }
-    }
-
-    private static long millisSince(long t0) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
 }

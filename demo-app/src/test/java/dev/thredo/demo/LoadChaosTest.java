@@ -3,15 +3,11 @@ package dev.thredo.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.testing.LogCapture;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +49,7 @@ class LoadChaosTest {
     private static final int SECONDS = Integer.getInteger("load.seconds", 8);
     /** How long the kernel may take to let go of every thread once the load has stopped. */
     private static final Duration SETTLE = Duration.ofSeconds(5);
-    private static final String CREDENTIALS = "Basic "
-            + Base64.getEncoder().encodeToString("admin:thredo".getBytes(StandardCharsets.UTF_8));
+    private static final String CREDENTIALS = TestHttp.basic("admin:thredo");
     /** How many random threads the chaos loop cancels per listing. */
     private static final int CANCELS_PER_LISTING = 3;
     private static final String[] AIRPORTS = {"ZRH", "LIS", "JFK", "NRT", "CDG", "SYD"};
@@ -67,13 +62,6 @@ class LoadChaosTest {
 
     @Autowired
     ObjectMapper json;
-
-    // HTTP/1.1, one connection per request in flight (the pool is unbounded by default), so the
-    // clients really run concurrently rather than queueing behind a few multiplexed connections.
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
 
     private final Map<String, LongAdder> statuses = new ConcurrentHashMap<>();
     private final LongAdder designed503 = new LongAdder();
@@ -140,7 +128,7 @@ class LoadChaosTest {
                     ? "/api/fares?from=" + AIRPORTS[random.nextInt(3)] + "&to=" + AIRPORTS[3 + random.nextInt(3)]
                     : "/api/slow?seconds=" + (1 + random.nextInt(2));
             try {
-                HttpResponse<String> response = http.send(get(path).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http().get(path);
                 record(path, response);
             } catch (Exception e) {
                 unexpected.add(path + " -> " + e);
@@ -176,9 +164,7 @@ class LoadChaosTest {
     private void chaos() {
         while (running.get()) {
             try {
-                HttpResponse<String> listing = http.send(
-                        get("/actuator/thredo?limit=10000").header("Authorization", CREDENTIALS).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> listing = operator().get("/actuator/thredo?limit=10000");
                 if (listing.statusCode() != 200) {
                     unexpected.add("listing -> " + listing.statusCode() + " " + listing.body());
                     continue;
@@ -213,10 +199,7 @@ class LoadChaosTest {
     }
 
     private void cancel(long id) throws Exception {
-        HttpResponse<String> cancel = http.send(HttpRequest.newBuilder(uri("/actuator/thredo/" + id + "/cancel"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", CREDENTIALS)
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> cancel = operator().post("/actuator/thredo/" + id + "/cancel");
         switch (cancel.statusCode()) {
             case 202 -> cancelsAccepted.increment();
             case 404 -> cancelsMissed.increment(); // it ended between the listing and the cancel
@@ -229,8 +212,7 @@ class LoadChaosTest {
         while (running.get()) {
             try {
                 long start = System.nanoTime();
-                HttpResponse<String> health = http.send(get("/actuator/health").build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> health = http().get("/actuator/health");
                 healthNanos.add(System.nanoTime() - start);
                 if (health.statusCode() != 200) {
                     unexpected.add("health -> " + health.statusCode() + " " + health.body());
@@ -283,11 +265,13 @@ class LoadChaosTest {
         return TimeUnit.NANOSECONDS.toMillis(sorted[Math.max(0, index)]);
     }
 
-    private URI uri(String pathAndQuery) {
-        return URI.create("http://localhost:" + port + pathAndQuery);
+    /** HTTP/1.1 with a connection per request in flight: the clients really run concurrently. */
+    private TestHttp http() {
+        return TestHttp.localhost(port);
     }
 
-    private HttpRequest.Builder get(String pathAndQuery) {
-        return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30)).GET();
+    /** As the operator, with Basic credentials, as {@code curl -u} sends them. */
+    private TestHttp operator() {
+        return http().authorized(CREDENTIALS);
     }
 }

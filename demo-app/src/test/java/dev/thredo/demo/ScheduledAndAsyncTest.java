@@ -1,17 +1,17 @@
 package dev.thredo.demo;
 
+import static dev.thredo.testing.Elapsed.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.thredo.testing.EndpointPolling;
+import dev.thredo.testing.Json;
 import dev.thredo.testing.LogCapture;
 import dev.thredo.testing.Polling;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +27,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The demo's {@code @Scheduled} report refresh and its {@code @Async} report generation, as an operator
@@ -43,16 +42,12 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ScheduledAndAsyncTest {
 
-    private static final String CREDENTIALS = "Basic "
-            + Base64.getEncoder().encodeToString("admin:thredo".getBytes(StandardCharsets.UTF_8));
+    private static final String CREDENTIALS = TestHttp.basic("admin:thredo");
     private static final String REFRESH = "@Scheduled ReportRefreshJob.refresh";
     /** The logger of the starter's task integration: one INFO line per cancelled task. */
     private static final String TASK_LOGGER = "dev.thredo.spring.task";
     /** Generous: catches a cancel that does not end the task (which would run 30 s), not a slow machine. */
     private static final long CANCEL_BOUND_MS = 5_000;
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final JsonMapper json = JsonMapper.builder().build();
 
     @ParameterizedTest(name = "virtual threads: {0}")
     @ValueSource(booleans = {false, true})
@@ -64,41 +59,42 @@ class ScheduledAndAsyncTest {
         LogCapture log = LogCapture.attach();
         try {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            TestHttp http = TestHttp.localhost(port);
+            TestHttp operator = http.authorized(CREDENTIALS);
             Outcomes outcomes = context.getBean(Outcomes.class);
 
             // The scheduled refresh: listed, cancelled as the console does it, and run again.
-            JsonNode run = awaitListed(port, REFRESH, Set.of());
+            JsonNode run = EndpointPolling.awaitListed(operator, REFRESH, Set.of());
             long runId = run.get("id").asLong();
             assertThat(run.get("virtual").asBoolean()).isEqualTo(virtual);
             long t0 = System.nanoTime();
-            assertThat(cancel(port, runId).statusCode()).isEqualTo(202);
+            assertThat(operator.post("/actuator/thredo/" + runId + "/cancel").statusCode()).isEqualTo(202);
             Outcome runOutcome = outcomes.await(runId);
-            long runMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            long runMs = millisSince(t0);
             assertThat(runOutcome).isEqualTo(Outcome.CANCELLED);
             assertThat(runMs).isLessThan(CANCEL_BOUND_MS);
-            JsonNode next = awaitListed(port, REFRESH, Set.of(runId));
+            JsonNode next = EndpointPolling.awaitListed(operator, REFRESH, Set.of(runId));
             assertThat(next.get("id").asLong()).as("the next run").isGreaterThan(runId);
 
             // The async report: 202 naming its task, listed under that name, cancelled, reported CANCELLED.
-            HttpResponse<String> started = send(HttpRequest.newBuilder(uri(port, "/api/reports?seconds=30"))
-                    .POST(HttpRequest.BodyPublishers.noBody()));
+            HttpResponse<String> started = http.post("/api/reports?seconds=30");
             assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-            JsonNode report = json.readTree(started.body());
+            JsonNode report = Json.of(started);
             long reportId = report.get("id").asLong();
             assertThat(report.get("task").asString()).isEqualTo("@Async ReportGenerator.generate");
             assertThat(started.headers().firstValue("Location")).hasValue("/api/reports/" + reportId);
-            JsonNode running = pollReport(port, reportId, r -> r.get("status").asString().equals("RUNNING"));
+            JsonNode running = pollReport(http, reportId, r -> r.get("status").asString().equals("RUNNING"));
             long threadId = running.get("threadId").asLong();
-            JsonNode listed = awaitListed(port, "@Async ReportGenerator.generate", Set.of());
+            JsonNode listed = EndpointPolling.awaitListed(operator, "@Async ReportGenerator.generate", Set.of());
             assertThat(listed.get("id").asLong()).isEqualTo(threadId);
             assertThat(listed.get("virtual").asBoolean()).isEqualTo(virtual);
             t0 = System.nanoTime();
-            assertThat(cancel(port, threadId).statusCode()).isEqualTo(202);
+            assertThat(operator.post("/actuator/thredo/" + threadId + "/cancel").statusCode()).isEqualTo(202);
             Outcome reportOutcome = outcomes.await(threadId);
-            long reportMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            long reportMs = millisSince(t0);
             assertThat(reportOutcome).isEqualTo(Outcome.CANCELLED);
             assertThat(reportMs).isLessThan(CANCEL_BOUND_MS);
-            assertThat(pollReport(port, reportId, r -> !r.get("status").asString().equals("RUNNING"))
+            assertThat(pollReport(http, reportId, r -> !r.get("status").asString().equals("RUNNING"))
                     .get("status").asString()).isEqualTo("CANCELLED");
             System.out.printf("[demo tasks] %s threads: POST cancel to CANCELLED: scheduled run %d ms, async report %d ms"
                     + " (the kernel's cancel latency: %.1f ms, %.1f ms)%n", virtual ? "virtual" : "platform", runMs,
@@ -121,51 +117,13 @@ class ScheduledAndAsyncTest {
         }
     }
 
-    private JsonNode awaitListed(int port, String name, Set<Long> not) throws Exception {
-        String filter = name.substring(name.indexOf(' ') + 1);
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < until) {
-            HttpResponse<String> listing = send(HttpRequest.newBuilder(uri(port, "/actuator/thredo?name=" + filter))
-                    .header("Authorization", CREDENTIALS));
-            assertThat(listing.statusCode()).as(listing.body()).isEqualTo(200);
-            for (JsonNode t : json.readTree(listing.body()).get("threads")) {
-                if (t.get("name").asString().equals(name) && !not.contains(t.get("id").asLong())) {
-                    return t;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no thread named " + name + " (other than " + not + ") listed within 10 s");
-    }
-
-    /** {@code POST /actuator/thredo/{id}/cancel} with the operator's credentials, as {@code curl -u} sends it. */
-    private HttpResponse<String> cancel(int port, long id) throws Exception {
-        return send(HttpRequest.newBuilder(uri(port, "/actuator/thredo/" + id + "/cancel"))
-                .header("Authorization", CREDENTIALS)
-                .POST(HttpRequest.BodyPublishers.noBody()));
-    }
-
-    private JsonNode pollReport(int port, long id, Predicate<JsonNode> done) throws Exception {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        JsonNode report = null;
-        while (System.nanoTime() < until) {
-            HttpResponse<String> response = send(HttpRequest.newBuilder(uri(port, "/api/reports/" + id)));
+    /** Polls {@code GET /api/reports/{id}} until the report is {@code done}. */
+    private static JsonNode pollReport(TestHttp http, long id, Predicate<JsonNode> done) {
+        return Polling.find("report " + id + " got there", () -> {
+            HttpResponse<String> response = http.get("/api/reports/" + id);
             assertThat(response.statusCode()).isEqualTo(200);
-            report = json.readTree(response.body());
-            if (done.test(report)) {
-                return report;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("report " + id + " never got there; last: " + report);
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static URI uri(int port, String path) {
-        return URI.create("http://localhost:" + port + path);
+            return Optional.of(Json.of(response)).filter(done);
+        });
     }
 
     /** The kernel's word on how each thread ended, by id. */
@@ -186,14 +144,8 @@ class ScheduledAndAsyncTest {
             }
         }
 
-        Outcome await(long id) throws InterruptedException {
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!ended.containsKey(id) && System.nanoTime() < until) {
-                Thread.sleep(1);
-            }
-            Outcome outcome = ended.get(id);
-            assertThat(outcome).as("thread #" + id + " ended within 10 s").isNotNull();
-            return outcome;
+        Outcome await(long id) {
+            return Polling.find("thread #" + id + " ended", () -> Optional.ofNullable(ended.get(id)));
         }
     }
 }

@@ -2,14 +2,11 @@ package dev.thredo.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.thredo.testing.TestHttp;
 import dev.thredo.admin.testing.AdminSession;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,15 +103,14 @@ class AdminLoginTest {
     }
 
     /** POST /instances as an instance does: no browser, no cookies, Basic credentials or none. */
-    private HttpResponse<String> register(String json, String basicCredentials) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(browser.uri("/instances"))
+    private HttpResponse<String> register(String json, String basicCredentials) {
+        TestHttp instance = TestHttp.at("http://127.0.0.1:" + port);
+        HttpRequest.Builder request = instance.request("/instances")
                 .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (basicCredentials != null) {
-            request.header("Authorization", "Basic "
-                    + Base64.getEncoder().encodeToString(basicCredentials.getBytes(StandardCharsets.UTF_8)));
+            request.header("Authorization", TestHttp.basic(basicCredentials));
         }
-        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return instance.send(request);
     }
 }

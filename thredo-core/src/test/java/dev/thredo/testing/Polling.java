@@ -33,7 +33,15 @@ public final class Polling {
 
     /** Polls {@code condition} until it holds; fails with "never reached: {@code what}" after {@link #BOUND}. */
     public static void until(String what, BooleanSupplier condition) {
-        find(what, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
+        until(what, BOUND, condition);
+    }
+
+    /**
+     * {@link #until(String, BooleanSupplier)} with a bound of its own, for a state that whole
+     * applications must reach first (a process that has started, say).
+     */
+    public static void until(String what, Duration bound, BooleanSupplier condition) {
+        find(what, bound, () -> condition.getAsBoolean() ? Optional.of(Boolean.TRUE) : Optional.empty());
     }
 
     /**

@@ -2,9 +2,7 @@ package dev.thredo.demo.security;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 
 import dev.thredo.Kernel;
 import dev.thredo.Thredo;
@@ -48,8 +46,7 @@ abstract class SecurityTestSupport {
     HttpResponse<String> send(String method, String path, String userAndPassword, String... headers) {
         HttpRequest.Builder request = TestHttp.localhost(port).request(path).method(method, HttpRequest.BodyPublishers.noBody());
         if (userAndPassword != null) {
-            request.header("Authorization", "Basic "
-                    + Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8)));
+            request.header("Authorization", TestHttp.basic(userAndPassword));
         }
         if (headers.length > 0) {
             request.headers(headers);

@@ -2,11 +2,8 @@ package dev.thredo.spring.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -15,11 +12,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /** The console's files are served at /thredo only when {@code thredo.console.enabled=true}. */
 class ThredoConsoleAutoConfigurationTest {
 
-    static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    static HttpResponse<String> get(int port, String path) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    static HttpResponse<String> get(int port, String path) {
+        return TestHttp.localhost(port).get(path);
     }
 
     @Nested

@@ -7,17 +7,14 @@ import dev.thredo.Kernel;
 import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
 import dev.thredo.Thredo;
+import dev.thredo.testing.EndpointPolling;
 import dev.thredo.testing.KernelPolling;
 import dev.thredo.testing.LogCapture;
+import dev.thredo.testing.TestHttp;
 import dev.thredo.spring.task.TaskTestApp.Ended;
 import dev.thredo.spring.task.TaskTestApp.MailService;
 import dev.thredo.spring.task.TaskTestApp.Outcomes;
 import dev.thredo.spring.task.TaskTestApp.ReportJob;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +34,6 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.task.AsyncTaskExecutor;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code @Async} calls and {@code @Scheduled} runs as thredo threads, over real HTTP on both thread
@@ -53,8 +49,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ThredoTaskExecutionTest {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final long CANCEL_BOUND_MS = 1_000;
 
     @ParameterizedTest(name = "virtual threads: {0}")
@@ -115,16 +109,8 @@ class ThredoTaskExecutionTest {
     void futureCancelEndsTheAsyncCallCancelled(boolean virtual) throws Exception {
         try (App app = App.start(virtual)) {
             Future<String> future = app.context.getBean(MailService.class).compute(Duration.ofSeconds(30));
-            ThreadInfo call = app.awaitBlocked("@Async MailService.compute");
-
-            long t0 = System.nanoTime();
-            assertThat(future.cancel(true)).isTrue();
-            Ended ended = app.awaitEnded(call.id());
-
-            assertThat(ended.outcome()).isEqualTo(Outcome.CANCELLED);
-            assertThat(latencyMs(virtual, "@Async Future, Future.cancel(true)", t0, ended)).isLessThan(CANCEL_BOUND_MS);
-            assertThat(app.cancelledLines(call.id())).hasSize(1);
-            app.closeAndAssertQuiet();
+            assertCancelEndsTheCallCancelled(app, virtual, "@Async MailService.compute", future,
+                    "@Async Future, Future.cancel(true)");
         }
     }
 
@@ -133,17 +119,8 @@ class ThredoTaskExecutionTest {
     void completableFutureCancelEndsTheAsyncCallCancelled(boolean virtual) throws Exception {
         try (App app = App.start(virtual)) {
             CompletableFuture<String> future = app.context.getBean(MailService.class).report(Duration.ofSeconds(30));
-            ThreadInfo call = app.awaitBlocked("@Async MailService.report");
-
-            long t0 = System.nanoTime();
-            assertThat(future.cancel(true)).isTrue();
-            Ended ended = app.awaitEnded(call.id());
-
-            assertThat(ended.outcome()).isEqualTo(Outcome.CANCELLED);
-            assertThat(latencyMs(virtual, "@Async CompletableFuture, CompletableFuture.cancel(true)", t0, ended))
-                    .isLessThan(CANCEL_BOUND_MS);
-            assertThat(app.cancelledLines(call.id())).hasSize(1);
-            app.closeAndAssertQuiet();
+            assertCancelEndsTheCallCancelled(app, virtual, "@Async MailService.report", future,
+                    "@Async CompletableFuture, CompletableFuture.cancel(true)");
         }
     }
 
@@ -196,6 +173,24 @@ class ThredoTaskExecutionTest {
         }
     }
 
+    /**
+     * Once the {@code @Async} call {@code name} is blocked, {@code future.cancel(true)} ends it
+     * {@code CANCELLED} within {@link #CANCEL_BOUND_MS}, logged once at INFO and nothing at WARN or ERROR.
+     */
+    private static void assertCancelEndsTheCallCancelled(App app, boolean virtual, String name, Future<?> future,
+            String what) {
+        ThreadInfo call = app.awaitBlocked(name);
+
+        long t0 = System.nanoTime();
+        assertThat(future.cancel(true)).isTrue();
+        Ended ended = app.awaitEnded(call.id());
+
+        assertThat(ended.outcome()).isEqualTo(Outcome.CANCELLED);
+        assertThat(latencyMs(virtual, what, t0, ended)).isLessThan(CANCEL_BOUND_MS);
+        assertThat(app.cancelledLines(call.id())).hasSize(1);
+        app.closeAndAssertQuiet();
+    }
+
     /** From the cancel to the kernel's report of the thread's end, printed for the record. */
     private static long latencyMs(boolean virtual, String what, long cancelNanos, Ended ended) {
         long ms = TimeUnit.NANOSECONDS.toMillis(ended.atNanos() - cancelNanos);
@@ -235,18 +230,7 @@ class ThredoTaskExecutionTest {
 
         /** Polls {@code GET /actuator/thredo} until a thread named {@code name}, not one of {@code not}, is listed. */
         JsonNode awaitListed(String name, Set<Long> not) {
-            JsonNode[] found = new JsonNode[1];
-            String filter = name.substring(name.indexOf(' ') + 1); // the query without '@' and space
-            until(name + " is listed", () -> {
-                for (JsonNode t : get("/actuator/thredo?name=" + filter).get("threads")) {
-                    if (t.get("name").asString().equals(name) && !not.contains(t.get("id").asLong())) {
-                        found[0] = t;
-                        return true;
-                    }
-                }
-                return false;
-            });
-            return found[0];
+            return EndpointPolling.awaitListed(TestHttp.localhost(port), name, not);
         }
 
         /** Waits until a thread whose name starts with {@code prefix} is blocked (so it is in its sleep). */
@@ -273,29 +257,8 @@ class ThredoTaskExecutionTest {
             return outcomes.of(id).orElseThrow();
         }
 
-        JsonNode get(String path) {
-            HttpResponse<String> r = send(HttpRequest.newBuilder(uri(path)).GET());
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            return JSON.readTree(r.body());
-        }
-
         HttpResponse<String> post(String path) {
-            return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
-        }
-
-        private URI uri(String path) {
-            return URI.create("http://localhost:" + port + path);
-        }
-
-        private static HttpResponse<String> send(HttpRequest.Builder request) {
-            try {
-                return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            return TestHttp.localhost(port).post(path);
         }
 
         /**
