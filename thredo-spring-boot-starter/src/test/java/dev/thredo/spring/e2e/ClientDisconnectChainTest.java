@@ -4,6 +4,7 @@ import static dev.thredo.testing.KernelPolling.awaitThread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
+import dev.thredo.testing.Disconnects;
 import dev.thredo.testing.KernelPolling;
 import dev.thredo.testing.RawHttp;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -93,6 +94,6 @@ class ClientDisconnectChainTest {
     }
 
     private static double disconnects(ConfigurableApplicationContext context) {
-        return context.getBean(MeterRegistry.class).get("thredo.web.disconnects").functionCounter().count();
+        return Disconnects.count(context.getBean(MeterRegistry.class));
     }
 }

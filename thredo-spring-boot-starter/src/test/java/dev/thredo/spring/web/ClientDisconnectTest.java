@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.Kernel;
 import dev.thredo.Outcome;
+import dev.thredo.testing.Disconnects;
 import dev.thredo.testing.RawHttp;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ class ClientDisconnectTest {
     void aClientThatLeavesHasItsRequestAndTheRequestsGroupCancelledWithinASecond() throws Exception {
         List<Long> latencies = new ArrayList<>();
         for (int round = 0; round < 5; round++) {
-            double before = disconnects();
+            double before = Disconnects.count(registry);
             RawHttp client = RawHttp.connect(port).send(RawHttp.get("/block"));
             until("the member is spawned", () -> controller.lastMember.get() != null
                     && controller.lastMember.get().name().equals("member") && !controller.lastMember.get().isDone());
@@ -64,7 +65,7 @@ class ClientDisconnectTest {
 
             assertThat(nanos).as("close → request thread gone").isLessThan(ONE_SECOND);
             assertThat(controller.lastMember.getAndSet(null).outcome()).isEqualTo(Outcome.CANCELLED);
-            assertThat(disconnects()).isEqualTo(before + 1);
+            assertThat(Disconnects.count(registry)).isEqualTo(before + 1);
         }
         System.out.println("close → request thread gone (ms): "
                 + latencies.stream().map(n -> String.format("%.1f", n / 1e6)).toList());
@@ -72,19 +73,19 @@ class ClientDisconnectTest {
 
     @Test
     void aClientThatStaysGetsItsAnswer() throws Exception {
-        double before = disconnects();
+        double before = Disconnects.count(registry);
         try (RawHttp client = RawHttp.connect(port)) {
             RawHttp.Response response = client.send(RawHttp.get("/slow?ms=400")).read(1).get(0);
 
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.body()).isEqualTo("slept 400");
         }
-        assertThat(disconnects()).isEqualTo(before);
+        assertThat(Disconnects.count(registry)).isEqualTo(before);
     }
 
     @Test
     void aPipeliningClientIsAnsweredInOrderAndNotCancelled() throws Exception {
-        double before = disconnects();
+        double before = Disconnects.count(registry);
         try (RawHttp client = RawHttp.connect(port)) {
             // The second request arrives while the first one is watched: its bytes must stay for Tomcat.
             List<RawHttp.Response> responses = client
@@ -94,12 +95,12 @@ class ClientDisconnectTest {
             assertThat(responses).extracting(RawHttp.Response::status).containsExactly(200, 200, 200);
             assertThat(responses).extracting(RawHttp.Response::body).containsExactly("slept 400", "slept 300", "fast");
         }
-        assertThat(disconnects()).isEqualTo(before);
+        assertThat(Disconnects.count(registry)).isEqualTo(before);
     }
 
     @Test
     void aPipelinedRequestSentWhileTheFirstIsWatchedIsServed() throws Exception {
-        double before = disconnects();
+        double before = Disconnects.count(registry);
         try (RawHttp client = RawHttp.connect(port)) {
             client.send(RawHttp.get("/slow?ms=600"));
             awaitThread(kernel, t -> t.name().equals("GET /slow"));
@@ -108,24 +109,24 @@ class ClientDisconnectTest {
 
             assertThat(responses).extracting(RawHttp.Response::body).containsExactly("slept 600", "fast");
         }
-        assertThat(disconnects()).isEqualTo(before);
+        assertThat(Disconnects.count(registry)).isEqualTo(before);
     }
 
     @Test
     void aKeepAliveConnectionIsWatchedAndReleasedRequestByRequest() throws Exception {
-        double before = disconnects();
+        double before = Disconnects.count(registry);
         try (RawHttp client = RawHttp.connect(port)) {
             for (int i = 0; i < 3; i++) {
                 RawHttp.Response response = client.send(RawHttp.get("/slow?ms=200")).read(1).get(0);
                 assertThat(response.body()).isEqualTo("slept 200");
             }
         }
-        assertThat(disconnects()).isEqualTo(before);
+        assertThat(Disconnects.count(registry)).isEqualTo(before);
     }
 
     @Test
     void aBodyTheHandlerReadsDoesNotCancelItsRequest() throws Exception {
-        double before = disconnects();
+        double before = Disconnects.count(registry);
         String body = "x".repeat(10_000);
         String request = RawHttp.post("/read-slow?ms=300", body);
         int split = request.length() - 5_000;
@@ -138,12 +139,12 @@ class ClientDisconnectTest {
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.body()).isEqualTo("read 10000");
         }
-        assertThat(disconnects()).isEqualTo(before);
+        assertThat(Disconnects.count(registry)).isEqualTo(before);
     }
 
     @Test
     void aClientThatLeavesAfterItsBodyWasReadHasItsRequestCancelled() throws Exception {
-        double before = disconnects();
+        double before = Disconnects.count(registry);
         int read = controller.bodiesRead.get();
         int completed = controller.completed.get();
         RawHttp client = RawHttp.connect(port).send(RawHttp.post("/read-slow?ms=30000", "hello"));
@@ -152,11 +153,7 @@ class ClientDisconnectTest {
         long nanos = client.closeAndTimeUntilGone(kernel, "POST /read-slow");
 
         assertThat(nanos).isLessThan(ONE_SECOND);
-        assertThat(disconnects()).isEqualTo(before + 1);
+        assertThat(Disconnects.count(registry)).isEqualTo(before + 1);
         assertThat(controller.completed.get()).isEqualTo(completed);
-    }
-
-    private double disconnects() {
-        return registry.get("thredo.web.disconnects").functionCounter().count();
     }
 }
