@@ -3,20 +3,14 @@ package dev.thredo.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.thredo.testing.LogCapture;
+import dev.thredo.testing.RawHttp;
+import dev.thredo.testing.RawHttp.Response;
 import dev.thredo.testing.TestHttp;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -311,23 +305,23 @@ class BadInputTest {
     /** What is wrong with {@code response} for {@code c}, or {@code null} if it is right. */
     private String check(Case c, Response response) {
         if (response.status() != c.status()) {
-            return "status " + response.status() + ", expected " + c.status() + ": " + response.preview();
+            return "status " + response.status() + ", expected " + c.status() + ": " + preview(response);
         }
         String type = response.headers().getOrDefault("content-type", "");
         if (!type.startsWith("application/problem+json")) {
-            return "Content-Type '" + type + "', expected application/problem+json: " + response.preview();
+            return "Content-Type '" + type + "', expected application/problem+json: " + preview(response);
         }
         JsonNode problem;
         try {
             problem = json.readTree(response.body());
         } catch (RuntimeException e) {
-            return "body is not JSON: " + response.preview();
+            return "body is not JSON: " + preview(response);
         }
         if (problem.path("status").asInt() != c.status() || problem.path("title").asString("").isBlank()) {
-            return "problem body without the status " + c.status() + " or a title: " + response.preview();
+            return "problem body without the status " + c.status() + " or a title: " + preview(response);
         }
         if (response.body().length() > MAX_PROBLEM_CHARS) {
-            return "a " + response.body().length() + "-character problem body (it echoes the input?): " + response.preview();
+            return "a " + response.body().length() + "-character problem body (it echoes the input?): " + preview(response);
         }
         return null;
     }
@@ -338,18 +332,7 @@ class BadInputTest {
 
     /** Sends the case over a fresh loopback connection and reads the answer until the server closes it. */
     private Response send(Case c, String id) throws IOException {
-        byte[] request = encode(c, id);
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            try {
-                out.write(request);
-                out.flush();
-            } catch (IOException rejectedMidway) {
-                // The server may answer and close before a huge request is fully sent; read what it said.
-            }
-            return Response.parse(readAll(socket.getInputStream()));
-        }
+        return RawHttp.exchange(port, encode(c, id));
     }
 
     private static byte[] encode(Case c, String id) {
@@ -376,65 +359,10 @@ class BadInputTest {
         return all;
     }
 
-    private static byte[] readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        try {
-            for (int n; (n = in.read(buffer)) != -1; ) {
-                bytes.write(buffer, 0, n);
-            }
-        } catch (IOException resetAfterAnswer) {
-            // A server that rejects a request it has not read to the end may reset the connection
-            // after answering; the answer is already in.
-            if (bytes.size() == 0) {
-                throw resetAfterAnswer;
-            }
-        }
-        return bytes.toByteArray();
-    }
-
-    /** An HTTP/1.1 response: status, headers (lower-case names) and the body, de-chunked. */
-    record Response(int status, Map<String, String> headers, String body) {
-
-        static Response parse(byte[] raw) {
-            String text = new String(raw, StandardCharsets.ISO_8859_1);
-            int end = text.indexOf("\r\n\r\n");
-            if (end < 0) {
-                return new Response(-1, Map.of(), text);
-            }
-            String[] lines = text.substring(0, end).split("\r\n");
-            int status = Integer.parseInt(lines[0].split(" ")[1]);
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                        lines[i].substring(colon + 1).trim());
-            }
-            String body = text.substring(end + 4);
-            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-                body = dechunk(body);
-            }
-            return new Response(status, headers, new String(body.getBytes(StandardCharsets.ISO_8859_1),
-                    StandardCharsets.UTF_8));
-        }
-
-        private static String dechunk(String chunked) {
-            StringBuilder body = new StringBuilder();
-            int at = 0;
-            while (true) {
-                int lineEnd = chunked.indexOf("\r\n", at);
-                int size = Integer.parseInt(chunked.substring(at, lineEnd).split(";")[0].trim(), 16);
-                if (size == 0) {
-                    return body.toString();
-                }
-                body.append(chunked, lineEnd + 2, lineEnd + 2 + size);
-                at = lineEnd + 2 + size + 2;
-            }
-        }
-
-        String preview() {
-            return status + " " + headers.get("content-type") + " "
-                    + (body.length() > 300 ? body.substring(0, 300) + "…" : body);
-        }
+    /** The status, the Content-Type and the start of the body of {@code response}, for a failure message. */
+    private static String preview(Response response) {
+        String body = response.body();
+        return response.status() + " " + response.headers().get("content-type") + " "
+                + (body.length() > 300 ? body.substring(0, 300) + "…" : body);
     }
 }

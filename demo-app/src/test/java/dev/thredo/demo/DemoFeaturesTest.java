@@ -2,14 +2,14 @@ package dev.thredo.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.thredo.testing.Polling;
+import dev.thredo.testing.HttpPolling;
+import dev.thredo.testing.Json;
 import dev.thredo.testing.ProblemAssertions;
 import dev.thredo.testing.TestHttp;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -57,8 +57,8 @@ class DemoFeaturesTest {
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode body = json.readTree(response.body());
         assertThat(body.get("from").asString()).isEqualTo("ZRH");
-        assertThat(texts(body.get("answered"))).containsExactlyInAnyOrder("aerolink", "skyhop", "jetset");
-        assertThat(texts(body.get("timedOut"))).containsExactly("slowfly");
+        assertThat(Json.texts(body.get("answered"))).containsExactlyInAnyOrder("aerolink", "skyhop", "jetset");
+        assertThat(Json.texts(body.get("timedOut"))).containsExactly("slowfly");
         assertThat(body.get("failed")).hasSize(1);
         assertThat(body.get("failed").get(0).get("provider").asString()).isEqualTo("budgetair");
         assertThat(body.get("fares").size()).isGreaterThanOrEqualTo(3);
@@ -104,8 +104,7 @@ class DemoFeaturesTest {
 
     @Test
     void jobRunsUntilAnOperatorCancelsItOverTheActuator() throws Exception {
-        HttpResponse<String> started = http().send(HttpRequest.newBuilder(http().uri("/api/jobs?steps=600&stepMillis=100"))
-                .POST(HttpRequest.BodyPublishers.noBody()));
+        HttpResponse<String> started = http().post("/api/jobs?steps=600&stepMillis=100");
         assertThat(started.statusCode()).isEqualTo(202);
         JsonNode job = json.readTree(started.body());
         long jobId = job.get("id").asLong();
@@ -114,24 +113,22 @@ class DemoFeaturesTest {
         assertThat(job.get("name").asString()).isEqualTo("job-" + jobId);
 
         // The actuator lists the job's thread under its name.
-        HttpResponse<String> listing = http().send(http().request("/actuator/thredo?name=job-" + jobId).header("Authorization",
-                CREDENTIALS));
+        HttpResponse<String> listing = operator().get("/actuator/thredo?name=job-" + jobId);
         assertThat(listing.statusCode()).isEqualTo(200);
         List<Long> ids = new ArrayList<>();
         json.readTree(listing.body()).get("threads").forEach(t -> ids.add(t.get("id").asLong()));
         assertThat(ids).contains(threadId);
 
         // It makes progress ...
-        JsonNode progress = pollJob(jobId, j -> j.get("step").asInt() >= 1);
+        JsonNode progress = HttpPolling.awaitJson(http(), "/api/jobs/" + jobId, j -> j.get("step").asInt() >= 1);
         assertThat(progress.get("status").asString()).isEqualTo("RUNNING");
 
         // ... until an operator cancels it (credentials alone, as curl -u sends them).
-        HttpResponse<String> cancel = http().send(HttpRequest.newBuilder(http().uri("/actuator/thredo/" + threadId + "/cancel"))
-                .header("Authorization", CREDENTIALS)
-                .POST(HttpRequest.BodyPublishers.noBody()));
+        HttpResponse<String> cancel = operator().post("/actuator/thredo/" + threadId + "/cancel");
         assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
 
-        JsonNode ended = pollJob(jobId, j -> j.get("status").asString().equals("CANCELLED"));
+        JsonNode ended = HttpPolling.awaitJson(http(), "/api/jobs/" + jobId,
+                j -> j.get("status").asString().equals("CANCELLED"));
         assertThat(ended.get("step").asInt()).isLessThan(600);
         assertThat(ended.get("endedAt").isNull()).isFalse();
     }
@@ -140,38 +137,13 @@ class DemoFeaturesTest {
     void slowRequestCancelledOverTheActuatorAnswers503ProblemJson() throws Exception {
         CompletableFuture<HttpResponse<String>> slow = http().getAsync("/api/slow?seconds=60");
 
-        long threadId = findThread("GET /api/slow");
-        HttpResponse<String> cancel = http().send(HttpRequest.newBuilder(http().uri("/actuator/thredo/" + threadId + "/cancel"))
-                .header("Authorization", CREDENTIALS)
-                .POST(HttpRequest.BodyPublishers.noBody()));
+        long threadId = HttpPolling.awaitListed(operator(), "GET /api/slow", Set.of()).get("id").asLong();
+        HttpResponse<String> cancel = operator().post("/actuator/thredo/" + threadId + "/cancel");
         assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
 
         HttpResponse<String> response = slow.get(20, TimeUnit.SECONDS);
         ProblemAssertions.assertProblem(response, 503);
     }
-
-    private long findThread(String name) {
-        return Polling.find("a thread named " + name + " is listed", () -> {
-            HttpResponse<String> listing = http().send(http().request("/actuator/thredo?name=" + name.replace(" ", "%20"))
-                    .header("Authorization", CREDENTIALS));
-            for (JsonNode t : json.readTree(listing.body()).get("threads")) {
-                if (t.get("name").asString().equals(name)) {
-                    return Optional.of(t.get("id").asLong());
-                }
-            }
-            return Optional.empty();
-        });
-    }
-
-    private JsonNode pollJob(long jobId, java.util.function.Predicate<JsonNode> done) {
-        return Polling.find("job " + jobId + " gets there", () -> {
-            HttpResponse<String> response = http().get("/api/jobs/" + jobId);
-            assertThat(response.statusCode()).isEqualTo(200);
-            JsonNode job = json.readTree(response.body());
-            return done.test(job) ? Optional.of(job) : Optional.empty();
-        });
-    }
-
 
     /**
      * The fan-out search with the thredo request integration off (thredo-bench's HTTP baseline): the
@@ -194,8 +166,8 @@ class DemoFeaturesTest {
 
             assertThat(response.statusCode()).isEqualTo(200);
             JsonNode body = json.readTree(response.body());
-            assertThat(texts(body.get("answered"))).containsExactlyInAnyOrder("aerolink", "skyhop", "jetset");
-            assertThat(texts(body.get("timedOut"))).containsExactly("slowfly");
+            assertThat(Json.texts(body.get("answered"))).containsExactlyInAnyOrder("aerolink", "skyhop", "jetset");
+            assertThat(Json.texts(body.get("timedOut"))).containsExactly("slowfly");
             assertThat(body.get("failed")).hasSize(1);
             assertThat(body.get("failed").get(0).get("provider").asString()).isEqualTo("budgetair");
             // The deadline (1s) ended the search: the 30s provider was interrupted, not waited for.
@@ -203,13 +175,12 @@ class DemoFeaturesTest {
         }
     }
 
-    private static List<String> texts(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asString()));
-        return out;
-    }
-
     private TestHttp http() {
         return TestHttp.localhost(port);
+    }
+
+    /** As the operator: Basic credentials alone, as {@code curl -u} sends them. */
+    private TestHttp operator() {
+        return http().authorized(CREDENTIALS);
     }
 }

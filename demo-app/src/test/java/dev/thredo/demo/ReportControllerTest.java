@@ -1,10 +1,16 @@
 package dev.thredo.demo;
 
+import static dev.thredo.testing.Elapsed.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.thredo.Kernel;
+import dev.thredo.ThreadInfo;
+import dev.thredo.testing.KernelPolling;
+import dev.thredo.testing.Polling;
 import dev.thredo.testing.ProblemAssertions;
 import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -33,7 +39,7 @@ class ReportControllerTest {
     DataSource dataSource;
 
     @Autowired
-    dev.thredo.Kernel kernel;
+    Kernel kernel;
 
     @Test
     void reportWithZeroSecondsAnswersWithDataFromPostgres() throws Exception {
@@ -80,11 +86,7 @@ class ReportControllerTest {
         HikariPoolMXBean pool = ((HikariDataSource) dataSource).getHikariPoolMXBean();
         assertThat(pool).isNotNull();
         assertThat(pool.getTotalConnections()).isPositive();
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (pool.getActiveConnections() > 0 && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
-        assertThat(pool.getActiveConnections()).isZero();
+        Polling.until("every connection is back in the pool", () -> pool.getActiveConnections() == 0);
     }
 
     /**
@@ -95,37 +97,20 @@ class ReportControllerTest {
     void cancellingAReportEndsItsQueryInTheDatabase() throws Exception {
         HikariPoolMXBean pool = ((HikariDataSource) dataSource).getHikariPoolMXBean();
         int total = pool.getTotalConnections();
-        java.util.concurrent.CompletableFuture<HttpResponse<String>> reply =
+        CompletableFuture<HttpResponse<String>> reply =
                 TestHttp.localhost(port).getAsync("/api/report?seconds=30");
-        dev.thredo.ThreadInfo report = awaitListed(t -> t.name().equals("GET /api/report")
+        ThreadInfo report = KernelPolling.awaitThread(kernel, t -> t.name().equals("GET /api/report")
                 && "jdbc executeQuery".equals(t.blockedOn()));
         long t0 = System.nanoTime();
         assertThat(kernel.cancel(report.id())).isTrue();
         HttpResponse<String> response = reply.get(10, TimeUnit.SECONDS);
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        long ms = millisSince(t0);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
         assertThat(json.readTree(response.body()).get("detail").asString()).isEqualTo("The request was cancelled.");
         assertThat(ms).as("answered long before the 30 s query would end").isLessThan(10_000);
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (pool.getActiveConnections() > 0 && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
-        assertThat(pool.getActiveConnections()).isZero();
+        Polling.until("every connection is back in the pool", () -> pool.getActiveConnections() == 0);
         assertThat(pool.getTotalConnections()).as("no connection thrown away").isEqualTo(total);
-    }
-
-    private dev.thredo.ThreadInfo awaitListed(java.util.function.Predicate<dev.thredo.ThreadInfo> which)
-            throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < until) {
-            java.util.Optional<dev.thredo.ThreadInfo> found = kernel.threads().stream().filter(which).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no such thread listed within 10 s");
     }
 
     @Test

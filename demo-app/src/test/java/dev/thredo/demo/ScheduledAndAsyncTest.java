@@ -3,7 +3,7 @@ package dev.thredo.demo;
 import static dev.thredo.testing.Elapsed.millisSince;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.thredo.testing.EndpointPolling;
+import dev.thredo.testing.HttpPolling;
 import dev.thredo.testing.Json;
 import dev.thredo.testing.LogCapture;
 import dev.thredo.testing.Polling;
@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import dev.thredo.KernelListener;
 import dev.thredo.Outcome;
@@ -64,7 +63,7 @@ class ScheduledAndAsyncTest {
             Outcomes outcomes = context.getBean(Outcomes.class);
 
             // The scheduled refresh: listed, cancelled as the console does it, and run again.
-            JsonNode run = EndpointPolling.awaitListed(operator, REFRESH, Set.of());
+            JsonNode run = HttpPolling.awaitListed(operator, REFRESH, Set.of());
             long runId = run.get("id").asLong();
             assertThat(run.get("virtual").asBoolean()).isEqualTo(virtual);
             long t0 = System.nanoTime();
@@ -73,7 +72,7 @@ class ScheduledAndAsyncTest {
             long runMs = millisSince(t0);
             assertThat(runOutcome).isEqualTo(Outcome.CANCELLED);
             assertThat(runMs).isLessThan(CANCEL_BOUND_MS);
-            JsonNode next = EndpointPolling.awaitListed(operator, REFRESH, Set.of(runId));
+            JsonNode next = HttpPolling.awaitListed(operator, REFRESH, Set.of(runId));
             assertThat(next.get("id").asLong()).as("the next run").isGreaterThan(runId);
 
             // The async report: 202 naming its task, listed under that name, cancelled, reported CANCELLED.
@@ -83,9 +82,10 @@ class ScheduledAndAsyncTest {
             long reportId = report.get("id").asLong();
             assertThat(report.get("task").asString()).isEqualTo("@Async ReportGenerator.generate");
             assertThat(started.headers().firstValue("Location")).hasValue("/api/reports/" + reportId);
-            JsonNode running = pollReport(http, reportId, r -> r.get("status").asString().equals("RUNNING"));
+            JsonNode running = HttpPolling.awaitJson(http, "/api/reports/" + reportId,
+                    r -> r.get("status").asString().equals("RUNNING"));
             long threadId = running.get("threadId").asLong();
-            JsonNode listed = EndpointPolling.awaitListed(operator, "@Async ReportGenerator.generate", Set.of());
+            JsonNode listed = HttpPolling.awaitListed(operator, "@Async ReportGenerator.generate", Set.of());
             assertThat(listed.get("id").asLong()).isEqualTo(threadId);
             assertThat(listed.get("virtual").asBoolean()).isEqualTo(virtual);
             t0 = System.nanoTime();
@@ -94,7 +94,7 @@ class ScheduledAndAsyncTest {
             long reportMs = millisSince(t0);
             assertThat(reportOutcome).isEqualTo(Outcome.CANCELLED);
             assertThat(reportMs).isLessThan(CANCEL_BOUND_MS);
-            assertThat(pollReport(http, reportId, r -> !r.get("status").asString().equals("RUNNING"))
+            assertThat(HttpPolling.awaitJson(http, "/api/reports/" + reportId, r -> !r.get("status").asString().equals("RUNNING"))
                     .get("status").asString()).isEqualTo("CANCELLED");
             System.out.printf("[demo tasks] %s threads: POST cancel to CANCELLED: scheduled run %d ms, async report %d ms"
                     + " (the kernel's cancel latency: %.1f ms, %.1f ms)%n", virtual ? "virtual" : "platform", runMs,
@@ -115,15 +115,6 @@ class ScheduledAndAsyncTest {
             log.detach();
             context.close();
         }
-    }
-
-    /** Polls {@code GET /api/reports/{id}} until the report is {@code done}. */
-    private static JsonNode pollReport(TestHttp http, long id, Predicate<JsonNode> done) {
-        return Polling.find("report " + id + " got there", () -> {
-            HttpResponse<String> response = http.get("/api/reports/" + id);
-            assertThat(response.statusCode()).isEqualTo(200);
-            return Optional.of(Json.of(response)).filter(done);
-        });
     }
 
     /** The kernel's word on how each thread ended, by id. */

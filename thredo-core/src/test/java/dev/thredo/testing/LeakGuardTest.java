@@ -35,7 +35,7 @@ import org.junit.platform.testkit.engine.Events;
  */
 @Timeout(30)
 class LeakGuardTest {
-    private static final String SAMPLES_ENABLED = "thredo.leakguard.samples";
+    static final String SAMPLES_ENABLED = "thredo.leakguard.samples";
 
     @Test
     void aLiveThredoThreadFailsTheTestAndIsNamed() throws Exception {

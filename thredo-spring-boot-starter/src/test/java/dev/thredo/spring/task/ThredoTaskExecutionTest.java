@@ -7,7 +7,7 @@ import dev.thredo.Kernel;
 import dev.thredo.Outcome;
 import dev.thredo.ThreadInfo;
 import dev.thredo.Thredo;
-import dev.thredo.testing.EndpointPolling;
+import dev.thredo.testing.HttpPolling;
 import dev.thredo.testing.KernelPolling;
 import dev.thredo.testing.LogCapture;
 import dev.thredo.testing.TestHttp;
@@ -230,7 +230,7 @@ class ThredoTaskExecutionTest {
 
         /** Polls {@code GET /actuator/thredo} until a thread named {@code name}, not one of {@code not}, is listed. */
         JsonNode awaitListed(String name, Set<Long> not) {
-            return EndpointPolling.awaitListed(TestHttp.localhost(port), name, not);
+            return HttpPolling.awaitListed(TestHttp.localhost(port), name, not);
         }
 
         /** Waits until a thread whose name starts with {@code prefix} is blocked (so it is in its sleep). */
