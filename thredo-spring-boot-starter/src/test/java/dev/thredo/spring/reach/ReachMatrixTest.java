@@ -45,23 +45,13 @@ class ReachMatrixTest {
         @ParameterizedTest
         @EnumSource(Blocking.class)
         void requestTimeoutAnswers503(Blocking call) throws Exception {
-            long t0 = System.nanoTime();
-            HttpResponse<String> r = get("/reach/" + call);
-            long ms = millisSince(t0);
-            assertProblem503Detail(r, "The request exceeded its timeout of 1s.", "/reach/" + call);
-            assertThat(ms).as("503 after the 1 s deadline").isBetween(REQUEST_TIMEOUT_MS - 50, REQUEST_TIMEOUT_MS + WITHIN_MS);
-            KernelPolling.awaitNoThreads(kernel);
+            assertDeadlineAnswers503("/reach/" + call, "The request exceeded its timeout of 1s.", REQUEST_TIMEOUT_MS);
         }
 
         @ParameterizedTest
         @EnumSource(Blocking.class)
         void scopedTimeoutAnswers503(Blocking call) throws Exception {
-            long t0 = System.nanoTime();
-            HttpResponse<String> r = get("/reach-scoped/" + call);
-            long ms = millisSince(t0);
-            assertProblem503Detail(r, "The request exceeded a timeout of 500ms.", "/reach-scoped/" + call);
-            assertThat(ms).as("503 after the 500 ms scoped deadline").isBetween(SCOPED_TIMEOUT_MS - 50, SCOPED_TIMEOUT_MS + WITHIN_MS);
-            KernelPolling.awaitNoThreads(kernel);
+            assertDeadlineAnswers503("/reach-scoped/" + call, "The request exceeded a timeout of 500ms.", SCOPED_TIMEOUT_MS);
         }
 
         @ParameterizedTest
@@ -103,6 +93,16 @@ class ReachMatrixTest {
         }
 
         abstract boolean virtualRequestThreads();
+
+        /** A GET of {@code path} answers the 503 problem with {@code detail} once its deadline has passed, and leaves no thread. */
+        private void assertDeadlineAnswers503(String path, String detail, long deadlineMs) throws Exception {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = get(path);
+            long ms = millisSince(t0);
+            assertProblem503Detail(r, detail, path);
+            assertThat(ms).as("503 after the " + deadlineMs + " ms deadline").isBetween(deadlineMs - 50, deadlineMs + WITHIN_MS);
+            KernelPolling.awaitNoThreads(kernel);
+        }
 
         private HttpResponse<String> get(String path) throws Exception {
             ReachTestApp.ABOUT_TO_BLOCK.remove(path);

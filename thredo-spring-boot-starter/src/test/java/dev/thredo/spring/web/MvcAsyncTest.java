@@ -54,13 +54,26 @@ class MvcAsyncTest {
     /** Measured latencies, printed once per context: deadline → 503 and cancel → 503, per kind. */
     private static final Map<String, List<Long>> LATENCIES = new ConcurrentHashMap<>();
 
-    abstract static class WithRequestTimeout {
+    /** What every context serves alike: an async part that ends within any timeout answers 200 and leaves nothing. */
+    abstract static class Served {
         @LocalServerPort
         int port;
 
         @Autowired
         Kernel kernel;
 
+        @ParameterizedTest
+        @EnumSource(Kind.class)
+        void anAsyncPartAnswers200(Kind kind) throws Exception {
+            HttpResponse<String> r = TestHttp.localhost(port).get(kind.path + "?ms=50");
+
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(kind.path + " 50");
+            awaitNoThreads(kernel);
+        }
+    }
+
+    abstract static class WithRequestTimeout extends Served {
         @Autowired
         MeterRegistry registry;
 
@@ -122,16 +135,6 @@ class MvcAsyncTest {
             until("the disconnect is counted",
                     () -> Disconnects.count(registry) == before + 1);
             record(getClass(), "disconnect→gone " + kind, nanos / 1_000_000);
-            awaitNoThreads(kernel);
-        }
-
-        @ParameterizedTest
-        @EnumSource(Kind.class)
-        void anAsyncPartWithinTheTimeoutAnswers200(Kind kind) throws Exception {
-            HttpResponse<String> r = TestHttp.localhost(port).get(kind.path + "?ms=50");
-
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            assertThat(r.body()).isEqualTo(kind.path + " 50");
             awaitNoThreads(kernel);
         }
 
@@ -203,13 +206,7 @@ class MvcAsyncTest {
     }
 
     /** Without a thredo request timeout: Spring MVC's async timeout ends the request, as Spring defines (503, no problem body of ours). */
-    abstract static class WithSpringAsyncTimeoutOnly {
-        @LocalServerPort
-        int port;
-
-        @Autowired
-        Kernel kernel;
-
+    abstract static class WithSpringAsyncTimeoutOnly extends Served {
         @ParameterizedTest
         @EnumSource(Kind.class)
         void springsAsyncTimeoutStillAnswers(Kind kind) throws Exception {
@@ -221,16 +218,6 @@ class MvcAsyncTest {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
             assertThat(r.body()).doesNotContain("The request was cancelled.");
             assertThat(ms).isBetween(450L, 500L + WITHIN_MS);
-            awaitNoThreads(kernel);
-        }
-
-        @ParameterizedTest
-        @EnumSource(Kind.class)
-        void anAsyncPartAnswers200(Kind kind) throws Exception {
-            HttpResponse<String> r = TestHttp.localhost(port).get(kind.path + "?ms=50");
-
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            assertThat(r.body()).isEqualTo(kind.path + " 50");
             awaitNoThreads(kernel);
         }
     }
