@@ -414,13 +414,7 @@ class QueueTest {
             List<String> order = Collections.synchronizedList(new ArrayList<>());
             ThredoThread<Void> taker = Thredo.spawn("taker", () -> {
                 order.add("took " + q.take());
-                Thredo.shield(() -> cancelRequested.await());
-                try {
-                    Thredo.sleep(Duration.ZERO);
-                } catch (ThreadCancelled e) {
-                    order.add("cancel pending");
-                    throw e;
-                }
+                awaitThenSeeTheCancel(cancelRequested, order);
             });
             awaitBlocked(k, taker, "Queue.take");
             q.put("x"); // handed over: the taker's wait is decided before the cancel below
@@ -443,13 +437,7 @@ class QueueTest {
             ThredoThread<Void> putter = Thredo.spawn("putter", () -> {
                 q.put("b");
                 order.add("put returned");
-                Thredo.shield(() -> cancelRequested.await());
-                try {
-                    Thredo.sleep(Duration.ZERO);
-                } catch (ThreadCancelled e) {
-                    order.add("cancel pending");
-                    throw e;
-                }
+                awaitThenSeeTheCancel(cancelRequested, order);
             });
             awaitBlocked(k, putter, "Queue.put");
             assertEquals("a", q.take()); // admits "b": the putter's wait is decided before the cancel below
@@ -640,5 +628,19 @@ class QueueTest {
             expected.add(i);
         }
         assertEquals(expected, sorted, "every item taken exactly once");
+    }
+
+    /**
+     * Waits, shielded, until the test has requested this thread's cancel, then reaches a delivery point
+     * and records "cancel pending" when the cancel is delivered there (it is rethrown).
+     */
+    private static void awaitThenSeeTheCancel(Event cancelRequested, List<String> order) {
+        Thredo.shield(() -> cancelRequested.await());
+        try {
+            Thredo.sleep(Duration.ZERO);
+        } catch (ThreadCancelled e) {
+            order.add("cancel pending");
+            throw e;
+        }
     }
 }
