@@ -10,6 +10,10 @@ import dev.thredo.testing.Polling;
 import dev.thredo.testing.ProblemAssertions;
 import dev.thredo.testing.TestHttp;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -40,6 +44,9 @@ class ReportControllerTest {
 
     @Autowired
     Kernel kernel;
+
+    @Autowired
+    EmbeddedPostgres postgres;
 
     @Test
     void reportWithZeroSecondsAnswersWithDataFromPostgres() throws Exception {
@@ -92,6 +99,11 @@ class ReportControllerTest {
     /**
      * The quick start's walk-through: a 30 s report cancelled as the console does it (by id, while the
      * listing shows it in its statement) answers 503 at once, and the pool keeps its connection.
+     *
+     * <p>The cancel is sent once the query runs in the database: a cancel that reaches a backend still
+     * reading the command is ignored by PostgreSQL, and after 5 s the starter then aborts the
+     * connection instead (tested in the starter's {@code StatementHandlerTest}), which would cost
+     * the pool the connection this test counts.
      */
     @Test
     void cancellingAReportEndsItsQueryInTheDatabase() throws Exception {
@@ -101,6 +113,7 @@ class ReportControllerTest {
                 TestHttp.localhost(port).getAsync("/api/report?seconds=30");
         ThreadInfo report = KernelPolling.awaitThread(kernel, t -> t.name().equals("GET /api/report")
                 && "jdbc executeQuery".equals(t.blockedOn()));
+        Polling.until("the report's query runs in the database", () -> activeSleeps() == 1);
         long t0 = System.nanoTime();
         assertThat(kernel.cancel(report.id())).isTrue();
         HttpResponse<String> response = reply.get(10, TimeUnit.SECONDS);
@@ -111,6 +124,19 @@ class ReportControllerTest {
         assertThat(ms).as("answered long before the 30 s query would end").isLessThan(10_000);
         Polling.until("every connection is back in the pool", () -> pool.getActiveConnections() == 0);
         assertThat(pool.getTotalConnections()).as("no connection thrown away").isEqualTo(total);
+    }
+
+    /** Queries sleeping in {@code pg_sleep} now, seen over a connection of its own, outside the pool. */
+    private int activeSleeps() {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where state = 'active'"
+                        + " and query like 'SELECT pg_sleep%' and pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read pg_stat_activity", e);
+        }
     }
 
     @Test
