@@ -17,7 +17,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * A blocking queue whose waits can be cancelled: thredo's {@code Queue}, in FIFO ({@code new
@@ -63,9 +63,14 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
     private final WaitQueue<E> putters = new WaitQueue<>();
     private final WaitQueue<Void> joiners = new WaitQueue<>();
     private long unfinished;                           // guarded by sync: items put and not yet marked done
-    private final Supplier<E> pollLocked = () -> {
+    private final Function<Object, E> pollLocked = unused -> {
         synchronized (sync) {
             return pollNow();
+        }
+    };
+    private final Function<E, Boolean> offerLocked = e -> {
+        synchronized (sync) {
+            return offerNow(e) ? Boolean.TRUE : null;
         }
     };
 
@@ -249,12 +254,7 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             }
         }
         if (w == null) {
-            Supplier<Boolean> offerLocked = () -> {
-                synchronized (sync) {
-                    return offerNow(e) ? Boolean.TRUE : null;
-                }
-            };
-            return Parking.acquireRetrying(sync, putters, offerLocked, "Queue.put", Parking.Mode.INTERRUPTIBLE, limit) != null;
+            return Parking.acquireRetrying(sync, putters, offerLocked, e, "Queue.put", Parking.Mode.INTERRUPTIBLE, limit) != null;
         }
         return Parking.awaitHandOff(sync, putters, w, "Queue.put", Parking.Mode.INTERRUPTIBLE, limit);
     }
@@ -275,7 +275,7 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             }
         }
         if (w == null) {
-            return Parking.acquireRetrying(sync, takers, pollLocked, "Queue.take", Parking.Mode.INTERRUPTIBLE, limit);
+            return Parking.acquireRetrying(sync, takers, pollLocked, null, "Queue.take", Parking.Mode.INTERRUPTIBLE, limit);
         }
         return Parking.awaitHandOff(sync, takers, w, "Queue.take", Parking.Mode.INTERRUPTIBLE, limit) ? w.item() : null;
     }

@@ -3,7 +3,7 @@ package dev.thredo.internal;
 import dev.thredo.ThreadCancelled;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The single parking loop behind every thredo wait: sleep, join, group waits, kernel close, and the
@@ -183,14 +183,17 @@ public final class Parking {
      * cancellation, so no wake-up is lost on a waiter that gives up.
      *
      * @param tryNow takes what the caller wants and returns it, or returns {@code null}; runs both
-     *     under {@code lock} and without it
+     *     under {@code lock} and without it. It gets {@code arg}, so that a primitive can keep one
+     *     non-capturing function for all its calls instead of allocating one per blocking call
+     * @param arg what {@code tryNow} is applied to (the item a put inserts, say); may be {@code null}
+     * @param <A> the type of {@code arg}
      * @param <W> what {@code queue}'s waiters may be handed; the waiters queued here are only woken
      * @return what {@code tryNow} took, or {@code null} if {@code limitNanos} passed first
      * @throws ThreadCancelled in a cancellable wait, when the caller was cancelled or timed out
      *     before it could take anything; then nothing was taken
      */
-    public static <T, W> T acquireRetrying(Object lock, WaitQueue<W> queue, Supplier<T> tryNow, String blockedOn,
-            Mode mode, long limitNanos) {
+    public static <A, T, W> T acquireRetrying(Object lock, WaitQueue<W> queue, Function<? super A, ? extends T> tryNow,
+            A arg, String blockedOn, Mode mode, long limitNanos) {
         for (boolean woken = false; ; woken = true) {
             Waiter<W> w = new Waiter<>();
             synchronized (lock) {
@@ -199,7 +202,7 @@ public final class Parking {
                 } else {
                     queue.add(w);
                 }
-                T got = tryNow.get();
+                T got = tryNow.apply(arg);
                 if (got != null) {
                     queue.remove(w);
                     return got;
@@ -208,7 +211,7 @@ public final class Parking {
             if (!awaitHandOff(lock, queue, w, blockedOn, mode, limitNanos)) {
                 return null;
             }
-            T got = tryNow.get();
+            T got = tryNow.apply(arg);
             if (got != null) {
                 return got;
             }

@@ -3,7 +3,7 @@ package dev.thredo.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * A count of permits with a {@link WaitQueue} of the threads waiting for one: the synchronizer under
@@ -43,7 +43,7 @@ public final class Permits {
     private final WaitQueue<Void> waiters = new WaitQueue<>();
     private final int bound;
     private final boolean fair;
-    private final Supplier<Boolean> tryBarging = () -> tryAcquire() ? Boolean.TRUE : null;
+    private final Function<Object, Boolean> tryBarging = unused -> tryAcquire() ? Boolean.TRUE : null;
     private final BooleanSupplier tryAsFirst = this::tryAcquire;
     private volatile int count;
 
@@ -84,7 +84,7 @@ public final class Permits {
             return (!waiters.mayHaveWaiters() && tryAcquire())
                     || Parking.acquire(waiters, waiters, tryAsFirst, blockedOn, mode, limitNanos);
         }
-        return tryAcquire() || Parking.acquireRetrying(waiters, waiters, tryBarging, blockedOn, mode, limitNanos) != null;
+        return tryAcquire() || Parking.acquireRetrying(waiters, waiters, tryBarging, null, blockedOn, mode, limitNanos) != null;
     }
 
     /**
