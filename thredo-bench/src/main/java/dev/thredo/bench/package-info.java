@@ -1,5 +1,6 @@
 /**
  * JMH benchmarks measuring thredo against JDK baselines in the same run, the memory footprint main,
- * and {@link dev.thredo.bench.Runner}, which runs them and prints the figures table.
+ * the interleaved cancel main ({@link dev.thredo.bench.CancelInterleaved}), and
+ * {@link dev.thredo.bench.Runner}, which runs them and prints the figures table.
  */
 package dev.thredo.bench;
