@@ -1,10 +1,17 @@
 package dev.thredo.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
  * The nested timeout and shield scopes of one thread, innermost on top. Owned by that thread: only
- * it pushes, pops and reads, so nothing here is synchronized.
+ * it pushes, pops and reads the stack, so the stack is not synchronized. What other threads read of
+ * the scopes is kept here too, in volatile fields that only the owner writes (except
+ * {@link #armed}, changed by CAS): the {@linkplain #published published deadline}, the
+ * {@linkplain #shieldDepth shield depth} and the {@linkplain #armed timer entry}, which
+ * {@link ThreadControl}'s deliveries, its {@link DeadlineTimer} and the registry read. A thread
+ * that never opens a scope has none of this (the stack is created at its first scope).
  *
  * <p>A timeout scope contributes its deadline; a shield scope hides every deadline below it (and
  * the thread's cancellation, which {@link ThreadControl} tracks). The <em>visible effective
@@ -20,6 +27,28 @@ final class DeadlineStack {
     static final int THIS_SCOPE = 0;
     static final int OUTER_SCOPE = 1;
     static final int NO_SCOPE = 2;
+
+    private static final VarHandle ARMED;
+
+    static {
+        try {
+            ARMED = MethodHandles.lookup().findVarHandle(DeadlineStack.class, "armed", DeadlineTimer.Entry.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The visible effective deadline as last published by the owner. */
+    volatile long published = Clocks.NO_DEADLINE;
+    /** Open shields. */
+    volatile int shieldDepth;
+    /**
+     * When the delivered deadline was found expired; written under the owner's gate together with
+     * its {@code DEADLINE_DELIVERED} bit.
+     */
+    long firedAt;
+    /** The earliest deadline armed with the {@link DeadlineTimer}, or {@code null}. */
+    private volatile DeadlineTimer.Entry armed;
 
     private long[] deadlines = new long[4];   // Clocks.NO_DEADLINE for a shield
     private long[] effective = new long[4];   // visible effective deadline at each level
@@ -79,6 +108,37 @@ final class DeadlineStack {
             deadlines = Arrays.copyOf(deadlines, n);
             effective = Arrays.copyOf(effective, n);
             shield = Arrays.copyOf(shield, n);
+        }
+    }
+
+    /** Makes sure the {@link DeadlineTimer} fires no later than {@code deadline} for {@code owner}. */
+    void armIfEarlier(ThreadControl owner, long deadline) {
+        for (;;) {
+            DeadlineTimer.Entry current = armed;
+            if (current != null && current.at - deadline <= 0) {
+                return;
+            }
+            DeadlineTimer.Entry fresh = new DeadlineTimer.Entry(owner, deadline);
+            if (ARMED.compareAndSet(this, current, fresh)) {
+                if (current != null) {
+                    DeadlineTimer.retire(current);
+                }
+                DeadlineTimer.schedule(fresh);
+                return;
+            }
+        }
+    }
+
+    /** For the timer: un-arms {@code entry}; {@code false} if an earlier one replaced it meanwhile. */
+    boolean disarm(DeadlineTimer.Entry entry) {
+        return ARMED.compareAndSet(this, entry, null);
+    }
+
+    /** For the ended owner: un-arms and retires its entry, if any. */
+    void disarm() {
+        DeadlineTimer.Entry entry = armed;
+        if (entry != null && ARMED.compareAndSet(this, entry, null)) {
+            DeadlineTimer.retire(entry);
         }
     }
 }

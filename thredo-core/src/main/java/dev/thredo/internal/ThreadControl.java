@@ -70,9 +70,9 @@ import java.util.function.Function;
  * While a {@link CancelActionControl} registration is open, deliveries claim and run its action
  * instead of interrupting; closing it waits for a running action, then re-arms what is pending.
  *
-  * <h2>Memory effects</h2>
- * The result and exception are written before the state CAS that publishes the outcome, so a
- * thread that sees a final phase sees them.
+ * <h2>Memory effects</h2>
+ * The outcome value is written before the state CAS that publishes the outcome, so a thread that
+ * sees a final phase sees it.
  */
 public final class ThreadControl implements Runnable {
     /**
@@ -99,7 +99,6 @@ public final class ThreadControl implements Runnable {
     private static final VarHandle STATE;
     private static final VarHandle FACADE;
     private static final VarHandle GATE;
-    private static final VarHandle ARMED;
 
     static {
         try {
@@ -107,7 +106,6 @@ public final class ThreadControl implements Runnable {
             STATE = l.findVarHandle(ThreadControl.class, "state", int.class);
             FACADE = l.findVarHandle(ThreadControl.class, "facade", ThredoThread.class);
             GATE = l.findVarHandle(ThreadControl.class, "gate", int.class);
-            ARMED = l.findVarHandle(ThreadControl.class, "armed", DeadlineTimer.Entry.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -132,33 +130,33 @@ public final class ThreadControl implements Runnable {
     private ThredoThread<?> facade;
 
     private volatile int state;
-    private Object result;
-    private Throwable exception;
-    private volatile long cancelRequestedAtMillis;
-    private volatile long cancelRequestedNanos;
+    /**
+     * Once the thread has ended: its body's value if {@code SUCCEEDED}, else the {@code Throwable}
+     * it threw; which one is told by the phase (one field, not two: the block is kept while a handle
+     * to the thread lives).
+     */
+    private Object outcomeValue;
+    /** When cancellation was requested; set just after {@code CANCEL_REQUESTED}, so briefly {@code null} after it. */
+    private volatile CancelRequest cancelRequest;
     private volatile String blockedOn;
     private volatile boolean wokenByInterrupt;
-    /** The visible effective deadline; written by the owner, read by deliveries, the timer and the registry. */
-    private volatile long publishedDeadline = Clocks.NO_DEADLINE;
     /** {@link #GATE_LOCKED} and {@link #DEADLINE_DELIVERED}; see "Delivery" in the class comment. */
     private volatile int gate;
-    /** When the delivered deadline was found expired; written with {@link #DEADLINE_DELIVERED} under the gate. */
-    private long deadlineFiredAt;
-    /** The earliest deadline armed with the {@link DeadlineTimer}, or {@code null}. */
-    private volatile DeadlineTimer.Entry armed;
     /** The innermost open cancel action registration, or {@code null}: run instead of the interrupt. */
     private volatile CancelActionControl action;
-
-    // Owner-only state.
-    private DeadlineStack deadlines;
+    /**
+     * The thread's timeout and shield scopes with what deliveries read of them (published deadline,
+     * shield depth, armed timer entry), or {@code null} until its first scope: a thread that never
+     * opens one does not carry them. Created and changed by the owner; read by deliveries, the timer
+     * and the registry.
+     */
+    private volatile DeadlineStack deadlines;
     /** The innermost open group this thread owns; written by the owner, read by the registry. */
     private volatile GroupLink ownedGroup;
     // The Registry's links; guarded by the registry stripe of this id.
     ThreadControl registryPrev;
     ThreadControl registryNext;
     boolean registered;
-    /** Open shields; written by the owner, read by deliveries under the gate. */
-    private volatile int shieldDepth;
     // Guarded by this.
     private WaitQueue<Void> terminationWaiters;
 
@@ -252,15 +250,11 @@ public final class ThreadControl implements Runnable {
      */
     void end(Object value, Throwable failure) {
         kernel.registry.remove(this);
-        DeadlineTimer.Entry armedEntry = armed;
-        if (armedEntry != null && ARMED.compareAndSet(this, armedEntry, null)) {
-            DeadlineTimer.retire(armedEntry); // the timer need not hold this thread until the entry is due
+        DeadlineStack d = deadlines;
+        if (d != null) {
+            d.disarm(); // the timer need not hold this thread until its entry is due
         }
-        if (failure == null) {
-            result = value;
-        } else {
-            exception = failure;
-        }
+        outcomeValue = failure == null ? value : failure;
         int frozen;
         do {
             frozen = state;
@@ -369,8 +363,11 @@ public final class ThreadControl implements Runnable {
     }
 
     private void stampCancelRequest() {
-        cancelRequestedNanos = System.nanoTime();
-        cancelRequestedAtMillis = System.currentTimeMillis();
+        cancelRequest = new CancelRequest(System.nanoTime(), System.currentTimeMillis());
+    }
+
+    /** When cancellation was requested, by both clocks. */
+    private record CancelRequest(long nanos, long epochMillis) {
     }
 
     // ---- delivery (see the class comment) ----
@@ -380,7 +377,7 @@ public final class ThreadControl implements Runnable {
         CancelActionControl claimed = null;
         lockGate();
         try {
-            if ((state & PHASE) == RUNNING && shieldDepth == 0) {
+            if ((state & PHASE) == RUNNING && shieldDepth() == 0) {
                 claimed = interruptOrClaim();
             }
         } finally {
@@ -400,12 +397,13 @@ public final class ThreadControl implements Runnable {
         lockGate();
         try {
             int s = state;
-            long deadline = publishedDeadline;
+            DeadlineStack d = deadlines;
+            long deadline = d == null ? Clocks.NO_DEADLINE : d.published;
             long now = System.nanoTime();
-            boolean cancelDelivered = (s & CANCEL_REQUESTED) != 0 && shieldDepth == 0; // cancellation wins
+            boolean cancelDelivered = (s & CANCEL_REQUESTED) != 0 && shieldDepth() == 0; // cancellation wins
             if ((s & PHASE) == RUNNING && !cancelDelivered && deadline != Clocks.NO_DEADLINE && now - deadline >= 0) {
                 if ((gate & DEADLINE_DELIVERED) == 0) {
-                    deadlineFiredAt = now;
+                    d.firedAt = now;
                     gate = GATE_LOCKED | DEADLINE_DELIVERED;
                 }
                 claimed = interruptOrClaim();
@@ -430,10 +428,11 @@ public final class ThreadControl implements Runnable {
 
     /** Called by the {@link DeadlineTimer} when {@code entry}, armed for this thread, is due. */
     void deadlineDue(DeadlineTimer.Entry entry) {
-        if (!ARMED.compareAndSet(this, entry, null)) {
+        DeadlineStack d = deadlines; // not null: it armed the entry
+        if (!d.disarm(entry)) {
             return; // replaced by an earlier one meanwhile
         }
-        long deadline = publishedDeadline; // pairs with the owner: deadline published, then `armed` read
+        long deadline = d.published; // pairs with the owner: deadline published, then `armed` read
         if (deadline == Clocks.NO_DEADLINE || isDone()) {
             return;
         }
@@ -448,20 +447,7 @@ public final class ThreadControl implements Runnable {
 
     /** Makes sure the {@link DeadlineTimer} fires no later than {@code deadline} for this thread. */
     private void armIfEarlier(long deadline) {
-        for (;;) {
-            DeadlineTimer.Entry current = armed;
-            if (current != null && current.at - deadline <= 0) {
-                return;
-            }
-            DeadlineTimer.Entry fresh = new DeadlineTimer.Entry(this, deadline);
-            if (ARMED.compareAndSet(this, current, fresh)) {
-                if (current != null) {
-                    DeadlineTimer.retire(current);
-                }
-                DeadlineTimer.schedule(fresh);
-                return;
-            }
-        }
+        deadlines.armIfEarlier(this, deadline);
     }
 
     private void lockGate() {
@@ -535,7 +521,7 @@ public final class ThreadControl implements Runnable {
             s = state;
         }
         if ((s & CANCEL_REQUESTED) != 0) {
-            if (shieldDepth == 0) {
+            if (shieldDepth() == 0) {
                 return new ThreadCancelled("thredo thread #" + id + " (" + name + ") was cancelled");
             }
         }
@@ -587,7 +573,7 @@ public final class ThreadControl implements Runnable {
             lockGate();
             try {
                 if ((gate & DEADLINE_DELIVERED) == 0) {
-                    deadlineFiredAt = now;
+                    d.firedAt = now;
                     gate = GATE_LOCKED | DEADLINE_DELIVERED;
                 }
             } finally {
@@ -604,7 +590,7 @@ public final class ThreadControl implements Runnable {
 
     /** The cancellation part of {@link #rearmInterrupt()}; {@code true} if a cancellation is due. */
     private boolean rearmCancel() {
-        if ((state & CANCEL_REQUESTED) == 0 || shieldDepth != 0) {
+        if ((state & CANCEL_REQUESTED) == 0 || shieldDepth() != 0) {
             return false;
         }
         CancelActionControl a = action;
@@ -686,9 +672,10 @@ public final class ThreadControl implements Runnable {
 
     /** Opens a shield: cancellation and enclosing deadlines are held back until the matching close. */
     public void enterShield() {
-        deadlines().pushShield();
+        DeadlineStack d = deadlines();
+        d.pushShield();
         publishDeadline();
-        shieldDepth++;
+        d.shieldDepth++;
         awaitDeliveries(); // after this, no delivery interrupts us: they all see the shield
         absorbInterrupt(); // ours or an outsider's: held back as a cancellation, not left to hit JDK calls
         retireDeliveredDeadline();
@@ -696,8 +683,9 @@ public final class ThreadControl implements Runnable {
 
     /** Closes the innermost shield. */
     public void exitShield() {
-        shieldDepth--;
-        deadlines.pop();
+        DeadlineStack d = deadlines;
+        d.shieldDepth--;
+        d.pop();
         long deadline = publishDeadline();
         if (deadline != Clocks.NO_DEADLINE) {
             armIfEarlier(deadline); // an enclosing deadline is visible again
@@ -735,7 +723,7 @@ public final class ThreadControl implements Runnable {
      * {@link Long#MIN_VALUE}. A failure leaving a scope then is that deadline's doing. Owner only.
      */
     public long deliveredDeadlineAt() {
-        return (gate & DEADLINE_DELIVERED) != 0 ? deadlineFiredAt : Long.MIN_VALUE;
+        return (gate & DEADLINE_DELIVERED) != 0 ? deadlines.firedAt : Long.MIN_VALUE;
     }
 
     /** The earliest deadline in force, as a {@link System#nanoTime()} value, or {@link Clocks#NO_DEADLINE}. */
@@ -754,8 +742,9 @@ public final class ThreadControl implements Runnable {
 
     /** Publishes the visible deadline to deliveries (a volatile write, ordered before the owner's next read). */
     private long publishDeadline() {
-        long deadline = deadlines.effective();
-        publishedDeadline = deadline;
+        DeadlineStack d = deadlines;
+        long deadline = d.effective();
+        d.published = deadline;
         return deadline;
     }
 
@@ -875,14 +864,15 @@ public final class ThreadControl implements Runnable {
         };
     }
 
-    /** The value of a thread that ended normally (read after observing {@link #isDone()}). */
+    /** The value of a thread that ended normally (read after observing {@link #isDone()}), else {@code null}. */
     public Object result() {
-        return result;
+        return (state & PHASE) == SUCCEEDED ? outcomeValue : null;
     }
 
-    /** What a thread that ended by throwing threw (read after observing {@link #isDone()}). */
+    /** What a thread that ended by throwing threw (read after observing {@link #isDone()}), else {@code null}. */
     public Throwable exception() {
-        return exception;
+        int phase = state & PHASE;
+        return phase == FAILED || phase == CANCELLED ? (Throwable) outcomeValue : null;
     }
 
     public long startedAtMillis() {
@@ -891,7 +881,11 @@ public final class ThreadControl implements Runnable {
 
     /** Wall-clock millis of the cancellation request, or 0. */
     public long cancelRequestedAtMillis() {
-        return isCancelRequested() ? Math.max(cancelRequestedAtMillis, 1) : 0;
+        if (!isCancelRequested()) {
+            return 0;
+        }
+        CancelRequest r = cancelRequest;
+        return r == null ? 1 : Math.max(r.epochMillis(), 1);
     }
 
     /** Nanos since the cancellation request, or -1 if none. */
@@ -899,8 +893,8 @@ public final class ThreadControl implements Runnable {
         if (!isCancelRequested()) {
             return -1;
         }
-        long at = cancelRequestedNanos;
-        return at == 0 ? 0 : System.nanoTime() - at;
+        CancelRequest r = cancelRequest;
+        return r == null ? 0 : System.nanoTime() - r.nanos();
     }
 
     /** What the thread is blocked on in a thredo wait, or {@code null}. */
@@ -916,6 +910,13 @@ public final class ThreadControl implements Runnable {
 
     /** The effective deadline last published by the owner, for other threads to read. */
     public long publishedDeadline() {
-        return publishedDeadline;
+        DeadlineStack d = deadlines;
+        return d == null ? Clocks.NO_DEADLINE : d.published;
+    }
+
+    /** Open shields; written by the owner, read by deliveries under the gate. */
+    private int shieldDepth() {
+        DeadlineStack d = deadlines;
+        return d == null ? 0 : d.shieldDepth;
     }
 }
