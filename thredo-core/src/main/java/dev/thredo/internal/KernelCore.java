@@ -195,7 +195,7 @@ public final class KernelCore {
             throw new IllegalStateException("an adoption must be closed by the adopted thread");
         }
         adopted.end(null, failure);
-        ThreadControl.detachCurrent();
+        adopted.detachCurrent();
         adopted.clearOwnInterrupt(); // a pooled thread must not go back to its pool interrupted
     }
 

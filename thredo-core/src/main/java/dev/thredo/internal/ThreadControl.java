@@ -11,7 +11,6 @@ import java.lang.invoke.VarHandle;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
@@ -75,13 +74,8 @@ import java.util.function.Function;
  * sees a final phase sees it.
  */
 public final class ThreadControl implements Runnable {
-    /**
-     * The control block of every thread that is a thredo thread now, by its JDK thread: what
-     * {@link #current()} reads. A map, not a {@code ThreadLocal}: a thread's first thread-local
-     * creates its {@code ThreadLocalMap} (map, 16-slot table, entry: about 136 B, kept while it
-     * lives), where a map entry costs about 40 B, which matters for a million blocked threads.
-     */
-    private static final ConcurrentHashMap<Thread, ThreadControl> CURRENT = new ConcurrentHashMap<>();
+    /** The control block of every thread that is a thredo thread now, by its JDK thread: what {@link #current()} reads. */
+    private static final CurrentThreads CURRENT = new CurrentThreads();
 
     static final int RUNNING = 0;
     static final int SUCCEEDED = 1;
@@ -184,7 +178,7 @@ public final class ThreadControl implements Runnable {
 
     /** Makes the calling (foreign) thread, already {@linkplain #bindThread bound}, current; see {@link KernelCore#adopt}. */
     void attachCurrent() {
-        CURRENT.put(thread, this);
+        CURRENT.attach(this);
     }
 
     /**
@@ -204,8 +198,9 @@ public final class ThreadControl implements Runnable {
         }
     }
 
-    static void detachCurrent() {
-        CURRENT.remove(Thread.currentThread());
+    /** Undoes {@link #attachCurrent()}, on the same thread. */
+    void detachCurrent() {
+        CURRENT.detach(this);
     }
 
     /**
@@ -222,7 +217,7 @@ public final class ThreadControl implements Runnable {
 
     @Override
     public void run() {
-        CURRENT.put(thread, this);
+        CURRENT.attach(this);
         try {
             Object value = null;
             Throwable failure = null;
@@ -239,7 +234,7 @@ public final class ThreadControl implements Runnable {
             runnable = null;
             end(value, failure);
         } finally {
-            CURRENT.remove(thread); // a ThreadLocal died with its thread; an entry here would not
+            CURRENT.detach(this); // a ThreadLocal died with its thread; an entry here would not
         }
     }
 
