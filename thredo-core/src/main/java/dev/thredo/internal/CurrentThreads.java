@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <h2>Algorithm</h2>
  * Striped by a hash of the thread id; each stripe is a table of slots (linear probing) holding a
- * control block, {@link #GONE} (a detached entry: probes go on past it) or {@code null} (the end of
- * every probe through it). Attach and detach hold the stripe's monitor, briefly and without
+ * control block, {@link #GONE} (a detached entry: probes go on past it, attach reuses it) or
+ * {@code null} (the end of every probe through it). Attach and detach hold the stripe's monitor, briefly and without
  * blocking; attach rebuilds the table (without the detached slots, at twice the size unless at most
  * a quarter of it stays live) when live and detached slots would pass one half, so that an entry
  * costs 8 to 16 B of table. A lookup takes no lock: it reads the
@@ -78,8 +78,12 @@ final class CurrentThreads {
             }
             int mask = slots.length() - 1;
             int i = (int) hash & mask;
-            while (slots.get(i) != null) {
-                i = (i + 1) & mask; // GONE slots are not reused, so probes need not tell them apart
+            Object e;
+            while ((e = slots.get(i)) != null && e != GONE) {
+                i = (i + 1) & mask; // the caller has no entry here: the first free slot will do
+            }
+            if (e == GONE) {
+                s.gone--; // reused: a slot never goes back to null, so no probe's path is cut short
             }
             slots.set(i, c);
             s.live++;
