@@ -16,11 +16,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <h2>Algorithm</h2>
  * Striped by a hash of the thread id; each stripe is a table of slots (linear probing) holding a
  * control block, {@link #GONE} (a detached entry: probes go on past it, attach reuses it) or
- * {@code null} (the end of every probe through it). Attach and detach hold the stripe's monitor, briefly and without
- * blocking; attach rebuilds the table (without the detached slots, at twice the size unless at most
- * a quarter of it stays live) when live and detached slots would pass one half, so that an entry
- * costs 8 to 16 B of table. A lookup takes no lock: it reads the
- * current table and probes until its own entry or a {@code null}.
+ * {@code null} (the end of every probe through it). Attach and detach hold the stripe's monitor,
+ * briefly and without blocking; attach rebuilds the table (without the detached slots, at twice the
+ * size unless at most a quarter of it stays live) when live and detached slots would pass one half,
+ * so that an entry costs 8 to 16 B of table and every probe meets a {@code null}. A lookup takes no
+ * lock: it reads the current table and probes until its own entry or a {@code null}.
  *
  * <p>Why a lock-free lookup cannot miss or invent the caller's entry: the caller changed its own
  * entry last (attach or detach, under the monitor, in the table current then), so any table it
