@@ -51,16 +51,8 @@ class ReentrantLockInspectionTest {
             assertFalse(lock.hasQueuedThreads());
             assertEquals(0, lock.getQueueLength());
             lock.lock();
-            ThredoThread<Void> first = Thredo.spawn("first", () -> {
-                lock.lock();
-                lock.unlock();
-            });
-            awaitBlocked(k, first, "ReentrantLock.lock");
-            ThredoThread<Void> second = Thredo.spawn("second", () -> {
-                lock.lock();
-                lock.unlock();
-            });
-            awaitBlocked(k, second, "ReentrantLock.lock");
+            ThredoThread<Void> first = spawnBlockedIn(k, lock, "first");
+            ThredoThread<Void> second = spawnBlockedIn(k, lock, "second");
             assertEquals(2, lock.getQueueLength());
             assertTrue(lock.hasQueuedThreads());
             assertTrue(lock.hasQueuedThread(first.thread()));
@@ -118,5 +110,15 @@ class ReentrantLockInspectionTest {
             a.join();
             b.join();
         });
+    }
+
+    /** A thread that locks and unlocks {@code lock}, once it is parked in {@code lock()}. */
+    private static ThredoThread<Void> spawnBlockedIn(Kernel k, ReentrantLock lock, String name) {
+        ThredoThread<Void> t = Thredo.spawn(name, () -> {
+            lock.lock();
+            lock.unlock();
+        });
+        awaitBlocked(k, t, "ReentrantLock.lock");
+        return t;
     }
 }

@@ -29,7 +29,8 @@ import org.springframework.security.web.csrf.CsrfFilter;
 /**
  * The {@code SecurityFilterChain} the README recommends (section "Security"), copied here as written
  * there: operators may cancel with the one-line curl, monitoring may only read, a cross-site request
- * is refused even with an operator's credentials, health is open.
+ * is refused even with an operator's credentials, health is open. On Boot's default platform request
+ * threads ({@link RecommendedSecurityVirtualThreadsTest}: virtual ones).
  */
 @SpringBootTest(classes = RecommendedSecurityTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
