@@ -46,7 +46,9 @@ import org.tukaani.xz.XZOutputStream;
  * As any other user the server runs as that user. Nothing asks for a password or needs sudo.
  *
  * <p>Starting one takes 1 to 3 s, mostly initdb: a test class shares one ({@code @BeforeAll} /
- * {@code @AfterAll}, or a bean of a cached Spring context).
+ * {@code @AfterAll}, or a bean of a cached Spring context). {@link #start()} blocks for that long,
+ * waiting for initdb and pg_ctl; it is not a thredo delivery point, so start the server outside thredo
+ * threads (at start-up, in a test's setup), where no cancellation can meet it half-way.
  */
 public final class EmbeddedPostgresLauncher {
 

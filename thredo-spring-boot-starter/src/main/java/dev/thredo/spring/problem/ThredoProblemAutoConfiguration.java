@@ -21,7 +21,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * message converters of its Spring MVC (those of its {@link RequestMappingHandlerAdapter}). The
  * starter's request filter answers with it, and an application may use it for answers of its own
  * outside handlers (security entry points, an error controller); it backs off for one the
- * application defines.
+ * application defines. Configuration only: nothing here blocks; the writer's own blocking is stated
+ * on {@link ProblemDetailWriter}.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)

@@ -31,7 +31,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * endpoint's paths in every {@code HttpSecurity} (Spring Security applies {@code Customizer<HttpSecurity>}
  * beans to each), used only where the application's chain sets no {@code accessDeniedHandler} of its
  * own; every other denial is answered as Spring Security's default would. Active when Spring
- * Security's web configuration is on the class path and the endpoint is exposed over HTTP.
+ * Security's web configuration is on the class path and the endpoint is exposed over HTTP. The
+ * handler only writes the problem, through {@link dev.thredo.spring.problem.ProblemDetailWriter}
+ * (whose Javadoc states what blocks); it neither cancels nor waits for anything.
  */
 @AutoConfiguration(after = { ThredoEndpointAutoConfiguration.class, ThredoProblemAutoConfiguration.class },
         afterName = "org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration")
