@@ -254,7 +254,11 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             }
         }
         if (w == null) {
-            return Parking.acquireRetrying(sync, putters, offerLocked, e, "Queue.put", Parking.Mode.INTERRUPTIBLE, limit) != null;
+            if (Parking.acquireRetrying(sync, putters, offerLocked, e, "Queue.put", Parking.Mode.INTERRUPTIBLE, limit) == null) {
+                return false;
+            }
+            wakeNext(putters, true);
+            return true;
         }
         return Parking.awaitHandOff(sync, putters, w, "Queue.put", Parking.Mode.INTERRUPTIBLE, limit);
     }
@@ -275,7 +279,11 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             }
         }
         if (w == null) {
-            return Parking.acquireRetrying(sync, takers, pollLocked, null, "Queue.take", Parking.Mode.INTERRUPTIBLE, limit);
+            E e = Parking.acquireRetrying(sync, takers, pollLocked, null, "Queue.take", Parking.Mode.INTERRUPTIBLE, limit);
+            if (e != null) {
+                wakeNext(takers, false);
+            }
+            return e;
         }
         return Parking.awaitHandOff(sync, takers, w, "Queue.take", Parking.Mode.INTERRUPTIBLE, limit) ? w.item() : null;
     }
@@ -298,11 +306,26 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
             items.add(e);
             unfinished++;
             if (!fair) {
-                takers.signalFirst();
+                takers.wakeFirst();
             }
             return true;
         }
         return false;
+    }
+
+    /**
+     * After a non-fair waiter got its item or room: wakes the next waiter of its kind if more is
+     * available, since puts or takes made while a woken waiter was on its way woke nobody
+     * ({@link WaitQueue#wakeFirst()}).
+     */
+    private void wakeNext(WaitQueue<E> waiters, boolean forRoom) {
+        if (waiters.mayHaveWaiters() && !waiters.isWaking()) {
+            synchronized (sync) {
+                if (forRoom ? items.size() < capacity : !items.isEmpty()) {
+                    waiters.wakeFirst();
+                }
+            }
+        }
     }
 
     /** Removes the next item, and lets a waiting putter into the freed room (guarded by sync). */
@@ -322,7 +345,7 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
         if (fair) {
             admitPutters();
         } else {
-            putters.signalFirst();
+            putters.wakeFirst();
         }
     }
 

@@ -57,7 +57,7 @@ public final class ReentrantLock extends PermitLock {
         checkOwner();
         if (--holds == 0) {
             owner = null;
-            permit.release();
+            permit.releaseHeld();
         }
     }
 
@@ -135,7 +135,7 @@ public final class ReentrantLock extends PermitLock {
         int saved = holds;
         holds = 0;
         owner = null;
-        permit.release();
+        permit.releaseHeld();
         return saved;
     }
 

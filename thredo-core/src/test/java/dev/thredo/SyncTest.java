@@ -856,6 +856,40 @@ class SyncTest {
         });
     }
 
+    /**
+     * Releases made back to back while the first woken waiter is still on its way wake nobody else
+     * (one woken waiter at a time); that waiter, finding more permits free, must wake the next, or
+     * the rest would stay parked beside free permits. Repeated, since it needs the releases to beat
+     * the woken thread's start.
+     */
+    @EachFairness
+    void permitsReleasedBackToBackReachEveryParkedWaiter(boolean fair) throws Exception {
+        int waiters = 4;
+        inKernel(k -> {
+            for (int round = 0; round < 200; round++) {
+                Semaphore s = round % 2 == 0 ? new Semaphore(0, fair) : new BoundedSemaphore(waiters, fair);
+                if (s instanceof BoundedSemaphore) {
+                    for (int i = 0; i < waiters; i++) {
+                        s.acquire(); // a bounded semaphore starts at its bound
+                    }
+                }
+                List<ThredoThread<Void>> parked = new ArrayList<>();
+                for (int i = 0; i < waiters; i++) {
+                    ThredoThread<Void> t = Thredo.spawn(() -> s.acquire());
+                    awaitBlocked(k, t, "Semaphore.acquire");
+                    parked.add(t);
+                }
+                for (int i = 0; i < waiters; i++) {
+                    s.release();
+                }
+                for (ThredoThread<Void> t : parked) {
+                    t.join(); // hangs (the class's time limit fails it) if a waiter is left parked
+                }
+                assertEquals(0, s.availablePermits(), "round " + round);
+            }
+        });
+    }
+
     @Test
     void fairSemaphoreReleaseGoesToTheLongestWaiterNotToABarger() throws Exception {
         inKernel(k -> {

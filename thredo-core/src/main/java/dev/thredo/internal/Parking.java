@@ -180,7 +180,10 @@ public final class Parking {
      * keeps its place), try again, and if that fails park until a releaser wakes the waiter, then try
      * once more before queueing again. A wake-up hands nothing over, so a waiter that was woken and
      * then cancelled took nothing, and a waiter always retries after a wake-up before it can see a
-     * cancellation, so no wake-up is lost on a waiter that gives up.
+     * cancellation, so no wake-up is lost on a waiter that gives up. The releaser wakes with
+     * {@link WaitQueue#wakeFirst()}; a woken waiter marks its retry ({@link WaitQueue#retrying()})
+     * before it tries; the caller, once this returns what it took, wakes the next waiter if more is
+     * available.
      *
      * @param tryNow takes what the caller wants and returns it, or returns {@code null}; runs both
      *     under {@code lock} and without it. It gets {@code arg}, so that a primitive can keep one
@@ -211,6 +214,7 @@ public final class Parking {
             if (!awaitHandOff(lock, queue, w, blockedOn, mode, limitNanos)) {
                 return null;
             }
+            queue.retrying();
             T got = tryNow.apply(arg);
             if (got != null) {
                 return got;

@@ -20,7 +20,9 @@ import java.util.function.Function;
  * <li><b>barging</b> (non-fair, the default of the primitives, as in the JDK): a free permit goes to
  *     whoever asks first, running threads included. A release makes the permit free and wakes the
  *     first waiter, which then tries again and, if a running thread was faster, waits again at the
- *     head of the queue ({@link Parking#acquireRetrying}).</li>
+ *     head of the queue ({@link Parking#acquireRetrying}). While a woken waiter has yet to retry,
+ *     releases wake nobody else and take no lock ({@link WaitQueue#wakeFirst()}); that waiter, if it
+ *     finds more than its permit free, wakes the next.</li>
  * <li><b>fair</b>: a release with waiters hands its permit to the first one ({@link Parking#acquire});
  *     an acquire takes a free permit only while nobody is queued. Only the non-blocking
  *     {@link #tryAcquire()} barges, as the JDK's fair locks and semaphores do.</li>
@@ -84,7 +86,16 @@ public final class Permits {
             return (!waiters.mayHaveWaiters() && tryAcquire())
                     || Parking.acquire(waiters, waiters, tryAsFirst, blockedOn, mode, limitNanos);
         }
-        return tryAcquire() || Parking.acquireRetrying(waiters, waiters, tryBarging, null, blockedOn, mode, limitNanos) != null;
+        if (tryAcquire()) {
+            return true;
+        }
+        if (Parking.acquireRetrying(waiters, waiters, tryBarging, null, blockedOn, mode, limitNanos) == null) {
+            return false;
+        }
+        if (count > 0) {
+            wakeWaiter(); // more is free: releases made while a woken waiter was on its way woke nobody
+        }
+        return true;
     }
 
     /**
@@ -101,16 +112,43 @@ public final class Permits {
                 break;
             }
         }
-        if (waiters.mayHaveWaiters()) {
-            synchronized (waiters) {
-                if (fair) {
+        released();
+        return true;
+    }
+
+    /**
+     * {@link #release()} for a lock's one permit (bound 1) that the calling thread holds, as the owner
+     * of a {@code ReentrantLock} does: while it is held the count is 0 and no other thread can change
+     * it (acquires only take a positive count), so a volatile write does what the CAS does.
+     */
+    public void releaseHeld() {
+        count = 1;
+        released();
+    }
+
+    /** After the count was raised: fair, hands permits to the first waiters; barging, wakes one. */
+    private void released() {
+        if (fair) {
+            if (waiters.mayHaveWaiters()) {
+                synchronized (waiters) {
                     handOff();
-                } else {
-                    waiters.signalFirst();
                 }
             }
+        } else {
+            wakeWaiter();
         }
-        return true;
+    }
+
+    /**
+     * Barging: wakes the first waiter to retry, after the count was raised, unless a woken waiter
+     * is already on its way (its retry will see the raised count; {@link WaitQueue#wakeFirst()}).
+     */
+    private void wakeWaiter() {
+        if (waiters.mayHaveWaiters() && !waiters.isWaking()) {
+            synchronized (waiters) {
+                waiters.wakeFirst();
+            }
+        }
     }
 
     /** Moves free permits to the first waiters, each signalled with its permit (guarded by the waiters' monitor). */

@@ -13,11 +13,16 @@ package dev.thredo.internal;
  * publishes itself here and then re-reads the state; a releaser writes the state and then reads
  * the head; one of them sees the other).
  *
+ * <p>A barging primitive wakes its waiters with {@link #wakeFirst()}, which keeps at most one woken
+ * waiter on its way to a retry (the {@code waking} mark, also read without the lock: see there).
+ *
  * @param <T> what the waiters are handed; {@code Void} for plain waits
  */
 public final class WaitQueue<T> {
     private volatile Waiter<T> head;
     private Waiter<T> tail;
+    /** Set from a {@link #wakeFirst()} that woke a waiter until that waiter begins its retry. */
+    private volatile boolean waking;
 
     /** Appends {@code w}. */
     public void add(Waiter<T> w) {
@@ -91,6 +96,39 @@ public final class WaitQueue<T> {
             }
         }
         return null;
+    }
+
+    /**
+     * Wakes the first waiter of a barging primitive to retry, unless a waiter woken before has not
+     * yet begun its retry (guarded by the owner's lock). One waiter on its way is enough: it clears the
+     * mark ({@link #retrying()}) before it retries, and the caller changed the state before calling
+     * here, so that retry sees the change (a Dekker-style handshake on two volatile fields, as with
+     * {@link #mayHaveWaiters()}); waking more would only add threads that lose the race to running ones
+     * and park again, a park/unpark convoy. A thread that takes its share and finds more available
+     * calls this again, so several permits released, or several items put, wake waiters one after
+     * another, as {@code AbstractQueuedSynchronizer} propagates a shared release.
+     */
+    public void wakeFirst() {
+        if (!waking) {
+            waking = true; // before the signal: the woken thread may clear it at once
+            if (signalFirst() == null) {
+                waking = false;
+            }
+        }
+    }
+
+    /**
+     * Whether a waiter woken by {@link #wakeFirst()} has yet to begin its retry; may be read without
+     * the owner's lock. A releaser that changed the state and then reads {@code true} need not wake
+     * anyone: that waiter's retry will see the change.
+     */
+    public boolean isWaking() {
+        return waking;
+    }
+
+    /** Called without the owner's lock by a waiter woken by {@link #wakeFirst()}, before its retry. */
+    public void retrying() {
+        waking = false;
     }
 
     /** Removes and signals every waiter. */
