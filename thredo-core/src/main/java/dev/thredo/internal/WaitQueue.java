@@ -109,7 +109,7 @@ public final class WaitQueue<T> {
      * another, as {@code AbstractQueuedSynchronizer} propagates a shared release.
      */
     public void wakeFirst() {
-        if (!waking) {
+        if (!waking && head != null) {
             waking = true; // before the signal: the woken thread may clear it at once
             if (signalFirst() == null) {
                 waking = false;
