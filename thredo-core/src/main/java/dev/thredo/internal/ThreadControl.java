@@ -108,6 +108,13 @@ public final class ThreadControl implements Runnable {
     private final long id;
     /** Final for spawned threads; an adopted thread may be renamed by its adopter ({@link #rename}). */
     private volatile String name;
+    // The Registry's links; guarded by the registry stripe of this id. The first references after the
+    // name, for a listing by name: HotSpot lays references out in declaration order, so these share
+    // the name's cache line, and a young collection copies a block's referents in that order, depth
+    // first, so a list lies in the heap as block, name, next block (results/changes.md section 7).
+    ThreadControl registryNext;
+    ThreadControl registryPrev;
+    boolean registered;
     private final boolean daemon;
     private final long parentId;
     private final GroupLink group;
@@ -147,10 +154,6 @@ public final class ThreadControl implements Runnable {
     private volatile DeadlineStack deadlines;
     /** The innermost open group this thread owns; written by the owner, read by the registry. */
     private volatile GroupLink ownedGroup;
-    // The Registry's links; guarded by the registry stripe of this id.
-    ThreadControl registryPrev;
-    ThreadControl registryNext;
-    boolean registered;
     // Guarded by this.
     private WaitQueue<Void> terminationWaiters;
 
