@@ -10,8 +10,8 @@ import java.util.function.Function;
  * thredo's {@code Lock} and {@code ReentrantLock} (one permit) and {@code Semaphore} and
  * {@code BoundedSemaphore}, as {@code AbstractQueuedSynchronizer}'s state is under the JDK's.
  *
- * <p>The count is one atomic field, so the uncontended acquire and release are one CAS each and take
- * no lock. The queue's monitor is taken only to queue a waiter or to wake one, and a release takes it
+ * <p>The count is one atomic field, so the uncontended acquire and release are one CAS each (the
+ * owner of a lock returns its permit with a volatile write, {@link #releaseHeld()}) and take no lock. The queue's monitor is taken only to queue a waiter or to wake one, and a release takes it
  * only when {@link WaitQueue#mayHaveWaiters()}: a waiter queues itself before it re-reads the count,
  * and a release writes the count before it looks at the queue, so one of them always sees the other.
  *
