@@ -3,7 +3,6 @@ package dev.thredo;
 import dev.thredo.internal.Clocks;
 import dev.thredo.internal.Parking;
 import dev.thredo.internal.ThreadControl;
-import dev.thredo.internal.Waiter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -185,7 +184,7 @@ public final class Thredo {
      * @throws ThreadTimeout if a deadline passes first
      */
     public static void sleep(Duration d) {
-        Parking.await(new Waiter<Void>(), "sleep", Parking.Mode.CANCELLABLE, Clocks.deadlineAfter(d));
+        Parking.sleepUntil(Clocks.deadlineAfter(d));
     }
 
     /**

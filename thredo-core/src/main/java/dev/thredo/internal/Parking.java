@@ -6,8 +6,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
- * The single parking loop behind every thredo wait: sleep, join, group waits, kernel close, and the
- * synchronization primitives.
+ * The one waiting mechanism behind every thredo wait: {@link #await}, the parking loop of join, group
+ * waits, kernel close and the synchronization primitives, and {@link #sleepUntil}, the same loop for a
+ * sleep, which nothing signals.
  *
  * <p>A cancellable wait (every {@link Mode} but {@link Mode#HOLD}) is a delivery point: it ends with
  * the thread's pending {@link ThreadCancelled} or expired deadline, but only if it can first abandon
@@ -94,13 +95,7 @@ public final class Parking {
                 if (limitNanos != Clocks.NO_DEADLINE && now - limitNanos >= 0) {
                     return !w.abandon();
                 }
-                long until = limitNanos;
-                if (mode != Mode.HOLD && self != null) {
-                    long deadline = self.visibleDeadline();
-                    if (deadline != Clocks.NO_DEADLINE && (until == Clocks.NO_DEADLINE || deadline - until < 0)) {
-                        until = deadline; // an expired deadline is delivered by the next round
-                    }
-                }
+                long until = mode != Mode.HOLD && self != null ? parkLimit(self, limitNanos) : limitNanos;
                 // Cancellation is held back here (HOLD mode or a shield): park without the flag. A
                 // foreign thread's interruptible wait keeps it: an interrupt that came after the check
                 // above must end the wait at the next round, not be swallowed.
@@ -122,6 +117,76 @@ public final class Parking {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Sleeps until {@link System#nanoTime()} reaches {@code limitNanos}: a {@link Mode#CANCELLABLE}
+     * {@link #await} that nothing signals, with the same delivery rules (the thread's cancellation or
+     * an expired deadline is thrown unless a shield holds it back; outside a thredo thread an interrupt
+     * ends it with {@link ThreadCancelled}, the flag left set). With no signaller the did-not-happen
+     * CAS would always go to the sleeper, so there is no {@link Waiter} and nothing is allocated.
+     * It parks without a blocker, as {@code Thread.sleep} does (dumps show this method's frame): a
+     * blocker costs the park a {@code try}/{@code finally}, and this path stays small enough for the
+     * JIT to inline it into the thread's run method, which keeps a blocked thread's stack one frame
+     * shorter; that frame is most of what a million sleeping threads would keep beyond the JDK's.
+     *
+     * @param limitNanos when the sleep ends, never {@link Clocks#NO_DEADLINE}
+     * @throws ThreadCancelled when the thread was cancelled or a deadline expired
+     */
+    public static void sleepUntil(long limitNanos) {
+        ThreadControl self = ThreadControl.current();
+        if (self == null) {
+            sleepForeign(limitNanos);
+            return;
+        }
+        self.enterWait("sleep");
+        try {
+            for (;;) {
+                ThreadCancelled abort = self.pendingAbort();
+                if (abort != null) {
+                    throw abort;
+                }
+                long now = System.nanoTime();
+                if (now - limitNanos >= 0) {
+                    return;
+                }
+                long until = parkLimit(self, limitNanos);
+                self.absorbInterrupt(); // a shield holds the cancellation back: park without the flag
+                if (until - now > 0) {
+                    LockSupport.parkNanos(until - now);
+                }
+            }
+        } finally {
+            self.exitWait();
+        }
+    }
+
+    /** {@link #sleepUntil} in a thread that is not a thredo thread: only its interrupt ends the sleep early. */
+    private static void sleepForeign(long limitNanos) {
+        for (;;) {
+            Throwable abort = foreignAbort(Mode.CANCELLABLE);
+            if (abort != null) {
+                throw Parking.<RuntimeException>sneaky(abort);
+            }
+            long now = System.nanoTime();
+            if (now - limitNanos >= 0) {
+                return;
+            }
+            LockSupport.parkNanos(limitNanos - now);
+        }
+    }
+
+    /**
+     * When a cancellable wait of {@code self} with the time limit {@code limitNanos} parks until: the
+     * limit or the thread's visible deadline, whichever is earlier (an expired deadline is delivered by
+     * the next round of the wait).
+     */
+    private static long parkLimit(ThreadControl self, long limitNanos) {
+        long deadline = self.visibleDeadline();
+        if (deadline != Clocks.NO_DEADLINE && (limitNanos == Clocks.NO_DEADLINE || deadline - limitNanos < 0)) {
+            return deadline;
+        }
+        return limitNanos;
     }
 
     /**
