@@ -121,22 +121,18 @@ public final class ThreadControl implements Runnable {
     private final KernelCore kernel;
     private final long startedAtMillis;
     private Thread thread;
-    /**
-     * What the thread runs: exactly one of the two, until it ends; neither for an adopted thread. A
-     * {@code Runnable} is kept as itself (its result is {@code null}), not behind a {@code Callable}
-     * adapter that the thread would keep for as long as it lives.
-     */
-    private Callable<?> callable;
-    private Runnable runnable;
     private ThredoThread<?> facade;
 
     private volatile int state;
     /**
-     * Once the thread has ended: its body's value if {@code SUCCEEDED}, else the {@code Throwable}
-     * it threw; which one is told by the phase (one field, not two: the block is kept while a handle
-     * to the thread lives).
+     * Until the thread ends, what it runs: a {@code Callable}, or a {@code Runnable} kept as itself
+     * (its result is {@code null}; one that is also a {@code Callable} is kept behind an adapter, so
+     * that the type tells which method to call), or {@code null} for an adopted thread. Once it has
+     * ended, its outcome: the body's value if {@code SUCCEEDED}, else the {@code Throwable} it threw,
+     * as the phase tells. One field for the three, not three: the block is kept while the thread
+     * lives and while a handle to it does, and a million threads may be blocked.
      */
-    private Object outcomeValue;
+    private Object taskOrOutcome;
     /** When cancellation was requested; set just after {@code CANCEL_REQUESTED}, so briefly {@code null} after it. */
     private volatile CancelRequest cancelRequest;
     private volatile String blockedOn;
@@ -165,8 +161,8 @@ public final class ThreadControl implements Runnable {
         this.daemon = daemon;
         this.parentId = parentId;
         this.group = group;
-        this.callable = callable;
-        this.runnable = runnable;
+        this.taskOrOutcome = callable != null ? callable
+                : runnable instanceof Callable<?> ? (Runnable) runnable::run : runnable;
         this.startedAtMillis = System.currentTimeMillis();
     }
 
@@ -225,17 +221,15 @@ public final class ThreadControl implements Runnable {
             Object value = null;
             Throwable failure = null;
             try {
-                if (callable != null) {
-                    value = callable.call();
+                if (taskOrOutcome instanceof Callable<?> c) {
+                    value = c.call();
                 } else {
-                    runnable.run();
+                    ((Runnable) taskOrOutcome).run();
                 }
             } catch (Throwable t) {
                 failure = t;
             }
-            callable = null;
-            runnable = null;
-            end(value, failure);
+            end(value, failure); // replaces the task by the outcome
         } finally {
             CURRENT.detach(this); // a ThreadLocal died with its thread; an entry here would not
         }
@@ -252,7 +246,7 @@ public final class ThreadControl implements Runnable {
         if (d != null) {
             d.disarm(); // the timer need not hold this thread until its entry is due
         }
-        outcomeValue = failure == null ? value : failure;
+        taskOrOutcome = failure == null ? value : failure;
         int frozen;
         do {
             frozen = state;
@@ -864,13 +858,13 @@ public final class ThreadControl implements Runnable {
 
     /** The value of a thread that ended normally (read after observing {@link #isDone()}), else {@code null}. */
     public Object result() {
-        return (state & PHASE) == SUCCEEDED ? outcomeValue : null;
+        return (state & PHASE) == SUCCEEDED ? taskOrOutcome : null;
     }
 
     /** What a thread that ended by throwing threw (read after observing {@link #isDone()}), else {@code null}. */
     public Throwable exception() {
         int phase = state & PHASE;
-        return phase == FAILED || phase == CANCELLED ? (Throwable) outcomeValue : null;
+        return phase == FAILED || phase == CANCELLED ? (Throwable) taskOrOutcome : null;
     }
 
     public long startedAtMillis() {
