@@ -345,7 +345,10 @@ public final class ThreadControl implements Runnable {
      * @return whether the flag was set
      */
     public boolean absorbInterrupt() {
-        if (Thread.interrupted()) {
+        // Read before clearing: the read is a field load, the clear a call (which takes a lock in a
+        // virtual thread), and waits pass here on every round.
+        Thread me = Thread.currentThread();
+        if (me.isInterrupted() && Thread.interrupted()) {
             if ((gate & DEADLINE_DELIVERED) == 0) {
                 noteInterrupt();
             }
