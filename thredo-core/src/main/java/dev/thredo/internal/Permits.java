@@ -6,9 +6,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
- * A count of permits with a {@link WaitQueue} of the threads waiting for one: the synchronizer under
- * thredo's {@code Lock} and {@code ReentrantLock} (one permit) and {@code Semaphore} and
- * {@code BoundedSemaphore}, as {@code AbstractQueuedSynchronizer}'s state is under the JDK's.
+ * A count of permits that is itself the {@link WaitQueue} of the threads waiting for one (and its
+ * monitor): the synchronizer under thredo's {@code Lock} and {@code ReentrantLock} (one permit) and
+ * {@code Semaphore} and {@code BoundedSemaphore}, as {@code AbstractQueuedSynchronizer}'s state is
+ * under the JDK's. One object, as AQS keeps its state and queue head in one: a release writes the
+ * count and then reads the queue's head, and under contention two objects would be two cache lines
+ * moving between cores on every release.
  *
  * <p>The count is one atomic field, so the uncontended acquire and release are one CAS each (the
  * owner of a lock returns its permit with a volatile write, {@link #releaseHeld()}) and take no lock. The queue's monitor is taken only to queue a waiter or to wake one, and a release takes it
@@ -30,7 +33,7 @@ import java.util.function.Function;
  * In both, a waiter that gives up (cancellation, deadline, its own time limit) before it was
  * signalled took nothing and is unlinked, so no permit is ever handed to or reserved for it.
  */
-public final class Permits {
+public final class Permits extends WaitQueue<Void> {
     private static final VarHandle COUNT;
 
     static {
@@ -41,8 +44,6 @@ public final class Permits {
         }
     }
 
-    /** The waiters; also the monitor guarding them. */
-    private final WaitQueue<Void> waiters = new WaitQueue<>();
     private final int bound;
     private final boolean fair;
     private final Function<Object, Boolean> tryBarging = unused -> tryAcquire() ? Boolean.TRUE : null;
@@ -83,13 +84,13 @@ public final class Permits {
      */
     public boolean acquire(String blockedOn, Parking.Mode mode, long limitNanos) {
         if (fair) {
-            return (!waiters.mayHaveWaiters() && tryAcquire())
-                    || Parking.acquire(waiters, waiters, tryAsFirst, blockedOn, mode, limitNanos);
+            return (!mayHaveWaiters() && tryAcquire())
+                    || Parking.acquire(this, this, tryAsFirst, blockedOn, mode, limitNanos);
         }
         if (tryAcquire()) {
             return true;
         }
-        if (Parking.acquireRetrying(waiters, waiters, tryBarging, null, blockedOn, mode, limitNanos) == null) {
+        if (Parking.acquireRetrying(this, this, tryBarging, null, blockedOn, mode, limitNanos) == null) {
             return false;
         }
         if (count > 0) {
@@ -129,8 +130,8 @@ public final class Permits {
     /** After the count was raised: fair, hands permits to the first waiters; barging, wakes one. */
     private void released() {
         if (fair) {
-            if (waiters.mayHaveWaiters()) {
-                synchronized (waiters) {
+            if (mayHaveWaiters()) {
+                synchronized (this) {
                     handOff();
                 }
             }
@@ -144,17 +145,17 @@ public final class Permits {
      * is already on its way (its retry will see the raised count; {@link WaitQueue#wakeFirst()}).
      */
     private void wakeWaiter() {
-        if (waiters.mayHaveWaiters() && !waiters.isWaking()) {
-            synchronized (waiters) {
-                waiters.wakeFirst();
+        if (mayHaveWaiters() && !isWaking()) {
+            synchronized (this) {
+                wakeFirst();
             }
         }
     }
 
-    /** Moves free permits to the first waiters, each signalled with its permit (guarded by the waiters' monitor). */
+    /** Moves free permits to the first waiters, each signalled with its permit (guarded by this monitor). */
     private void handOff() {
-        for (Waiter<Void> w; (w = waiters.peek()) != null && tryAcquire(); ) {
-            waiters.remove(w);
+        for (Waiter<Void> w; (w = peek()) != null && tryAcquire(); ) {
+            remove(w);
             if (!w.signal()) {
                 COUNT.getAndAdd(this, 1); // it gave up meanwhile: the permit goes back, to the next one
             }
@@ -168,15 +169,15 @@ public final class Permits {
 
     /** How many threads wait for a permit (a snapshot). */
     public int queueLength() {
-        synchronized (waiters) {
-            return waiters.size();
+        synchronized (this) {
+            return size();
         }
     }
 
     /** Whether {@code t} waits for a permit (a snapshot). */
     public boolean isQueued(Thread t) {
-        synchronized (waiters) {
-            return waiters.contains(t);
+        synchronized (this) {
+            return contains(t);
         }
     }
 }

@@ -16,9 +16,12 @@ package dev.thredo.internal;
  * <p>A barging primitive wakes its waiters with {@link #wakeFirst()}, which keeps at most one woken
  * waiter on its way to a retry (the {@code waking} mark, also read without the lock: see there).
  *
+ * <p>Not final: a synchronizer whose state is read with the head on every release may be its own
+ * queue ({@link Permits}).
+ *
  * @param <T> what the waiters are handed; {@code Void} for plain waits
  */
-public final class WaitQueue<T> {
+public class WaitQueue<T> {
     private volatile Waiter<T> head;
     private Waiter<T> tail;
     /** Set from a {@link #wakeFirst()} that woke a waiter until that waiter begins its retry. */
