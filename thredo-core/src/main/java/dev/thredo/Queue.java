@@ -319,7 +319,7 @@ public final class Queue<E> extends AbstractQueue<E> implements BlockingQueue<E>
      * ({@link WaitQueue#wakeFirst()}).
      */
     private void wakeNext(WaitQueue<E> waiters, boolean forRoom) {
-        if (waiters.mayHaveWaiters() && !waiters.isWaking()) {
+        if (waiters.mayNeedWaking()) {
             synchronized (sync) {
                 if (forRoom ? items.size() < capacity : !items.isEmpty()) {
                     waiters.wakeFirst();

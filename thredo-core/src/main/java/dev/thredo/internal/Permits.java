@@ -145,7 +145,7 @@ public final class Permits extends WaitQueue<Void> {
      * is already on its way (its retry will see the raised count; {@link WaitQueue#wakeFirst()}).
      */
     private void wakeWaiter() {
-        if (mayHaveWaiters() && !isWaking()) {
+        if (mayNeedWaking()) {
             synchronized (this) {
                 wakeFirst();
             }

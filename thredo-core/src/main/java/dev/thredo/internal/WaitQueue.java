@@ -112,7 +112,7 @@ public class WaitQueue<T> {
      * another, as {@code AbstractQueuedSynchronizer} propagates a shared release.
      */
     public void wakeFirst() {
-        if (!waking && head != null) {
+        if (mayNeedWaking()) {
             waking = true; // before the signal: the woken thread may clear it at once
             if (signalFirst() == null) {
                 waking = false;
@@ -121,12 +121,13 @@ public class WaitQueue<T> {
     }
 
     /**
-     * Whether a waiter woken by {@link #wakeFirst()} has yet to begin its retry; may be read without
-     * the owner's lock. A releaser that changed the state and then reads {@code true} need not wake
-     * anyone: that waiter's retry will see the change.
+     * Whether {@link #wakeFirst()} may have someone to wake: a waiter is queued and none woken before
+     * has yet to begin its retry. May be read without the owner's lock, after changing the state: a
+     * {@code false} because a woken waiter is on its way is exact (its retry will see the change), so
+     * a releaser takes the lock only on {@code true}.
      */
-    public boolean isWaking() {
-        return waking;
+    public boolean mayNeedWaking() {
+        return head != null && !waking;
     }
 
     /** Called without the owner's lock by a waiter woken by {@link #wakeFirst()}, before its retry. */
