@@ -229,6 +229,61 @@ class QueueTest {
         });
     }
 
+    /**
+     * Items put back to back, faster than the woken takers run: non-fair, each woken taker still takes
+     * its turn before the next is woken, so none overtakes an earlier one (a slow woken taker once
+     * got the last item). Repeated, with more takers than cores, to give the scheduler its chances.
+     */
+    @EachFairness
+    void takersWokenByPutsInARowTakeInArrivalOrder(boolean fair) throws Exception {
+        int takerCount = 6;
+        inKernel(k -> {
+            for (int round = 0; round < 1000; round++) {
+                Queue<Integer> q = new Queue<>(Integer.MAX_VALUE, fair);
+                List<ThredoThread<Integer>> takers = new ArrayList<>();
+                for (int i = 0; i < takerCount; i++) {
+                    ThredoThread<Integer> t = Thredo.spawn("t" + i, q::take);
+                    awaitBlocked(k, t, "Queue.take");
+                    takers.add(t);
+                }
+                for (int i = 0; i < takerCount; i++) {
+                    q.put(i);
+                }
+                for (int i = 0; i < takerCount; i++) {
+                    assertEquals(i, takers.get(i).join(), "round " + round + ": taker " + i);
+                }
+            }
+        });
+    }
+
+    /**
+     * A woken putter whose retry throws (the priority queue's comparator refuses its item) passes its
+     * wake-up on: the putter behind it, woken by nobody else, still gets the room.
+     */
+    @Test
+    void aPutterWhoseRetryThrowsPassesTheWakeUpToTheNext() throws Exception {
+        inKernel(k -> {
+            Comparator<String> refusingBad = (a, b) -> {
+                if (a.equals("bad") || b.equals("bad")) {
+                    throw new IllegalArgumentException("no order for bad");
+                }
+                return a.compareTo(b);
+            };
+            Queue<String> q = Queue.priority(2, refusingBad);
+            q.put("a");
+            q.put("b");
+            ThredoThread<Void> bad = Thredo.spawn("bad", () -> q.put("bad"));
+            awaitBlocked(k, bad, "Queue.put");
+            ThredoThread<Void> good = Thredo.spawn("good", () -> q.put("c"));
+            awaitBlocked(k, good, "Queue.put");
+            assertEquals("a", q.take());
+            ThreadFailed failed = assertThrows(ThreadFailed.class, bad::join);
+            assertInstanceOf(IllegalArgumentException.class, failed.getCause());
+            good.join();
+            assertEquals(List.of("b", "c"), drain(q));
+        });
+    }
+
     @EachFairness
     void waitingPuttersAreAdmittedInArrivalOrder(boolean fair) throws Exception {
         inKernel(k -> {

@@ -246,9 +246,11 @@ public final class Parking {
      * once more before queueing again. A wake-up hands nothing over, so a waiter that was woken and
      * then cancelled took nothing, and a waiter always retries after a wake-up before it can see a
      * cancellation, so no wake-up is lost on a waiter that gives up. The releaser wakes with
-     * {@link WaitQueue#wakeFirst()}; a woken waiter marks its retry ({@link WaitQueue#retrying()})
-     * before it tries; the caller, once this returns what it took, wakes the next waiter if more is
-     * available.
+     * {@link WaitQueue#wakeFirst()}, which wakes nobody else until the woken waiter has
+     * {@linkplain WaitQueue#retried() retried}: taken what it wanted, or queued again first and about
+     * to try once more. So woken waiters take their turns in arrival order, as in
+     * {@code AbstractQueuedSynchronizer}, where only the first queued thread competes with running
+     * ones. The caller, once this returns what it took, wakes the next waiter if more is available.
      *
      * @param tryNow takes what the caller wants and returns it, or returns {@code null}; runs both
      *     under {@code lock} and without it. It gets {@code arg}, so that a primitive can keep one
@@ -267,10 +269,18 @@ public final class Parking {
             synchronized (lock) {
                 if (woken) {
                     queue.addFirst(w);
+                    queue.retried(); // queued again first: a release from now on wakes it
                 } else {
                     queue.add(w);
                 }
-                T got = tryNow.apply(arg);
+                T got;
+                try {
+                    got = tryNow.apply(arg);
+                } catch (Throwable t) {
+                    queue.remove(w);
+                    queue.wakeFirst(); // a change this woken waiter was to see goes to the next
+                    throw t;
+                }
                 if (got != null) {
                     queue.remove(w);
                     return got;
@@ -279,11 +289,29 @@ public final class Parking {
             if (!awaitHandOff(lock, queue, w, blockedOn, mode, limitNanos)) {
                 return null;
             }
-            queue.retrying();
-            T got = tryNow.apply(arg);
+            T got;
+            try {
+                got = tryNow.apply(arg);
+            } catch (Throwable t) {
+                passOnWake(lock, queue);
+                throw t;
+            }
             if (got != null) {
+                queue.retried(); // the caller's next step wakes the next waiter if more is available
                 return got;
             }
+        }
+    }
+
+    /**
+     * For a woken waiter of a barging primitive whose retry failed by exception (a priority queue's
+     * comparator, say): settles its retry and wakes the next waiter, which may have a change to see
+     * that woke nobody meanwhile; at worst that waiter retries for nothing and waits again.
+     */
+    private static void passOnWake(Object lock, WaitQueue<?> queue) {
+        synchronized (lock) {
+            queue.retried();
+            queue.wakeFirst();
         }
     }
 

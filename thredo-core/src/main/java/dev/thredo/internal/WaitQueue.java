@@ -103,13 +103,21 @@ public class WaitQueue<T> {
 
     /**
      * Wakes the first waiter of a barging primitive to retry, unless a waiter woken before has not
-     * yet begun its retry (guarded by the owner's lock). One waiter on its way is enough: it clears the
-     * mark ({@link #retrying()}) before it retries, and the caller changed the state before calling
-     * here, so that retry sees the change (a Dekker-style handshake on two volatile fields, as with
-     * {@link #mayHaveWaiters()}); waking more would only add threads that lose the race to running ones
-     * and park again, a park/unpark convoy. A thread that takes its share and finds more available
-     * calls this again, so several permits released, or several items put, wake waiters one after
-     * another, as {@code AbstractQueuedSynchronizer} propagates a shared release.
+     * yet {@linkplain #retried() retried} (guarded by the owner's lock). One waiter on its way is
+     * enough, and the only one allowed, so that woken waiters take their turns in arrival order:
+     * <ul>
+     * <li>if its retry succeeds, it clears the mark and then looks at the state again, and wakes the
+     *     next waiter if more is available (as {@code AbstractQueuedSynchronizer} propagates a shared
+     *     release), so several permits released, or several items put, wake waiters one after
+     *     another;</li>
+     * <li>if it fails, it queues itself first again, clears the mark and then tries once more before
+     *     it parks.</li>
+     * </ul>
+     * Either way it writes the mark and then reads the state, while the caller changed the state
+     * before it read the mark here: a Dekker-style handshake on two volatile fields, as with
+     * {@link #mayHaveWaiters()}, so a change that woke nobody is seen by the woken waiter. Waking
+     * more would only add threads that lose the race to running ones and park again, a park/unpark
+     * convoy, and let a later waiter overtake an earlier one.
      */
     public void wakeFirst() {
         if (mayNeedWaking()) {
@@ -122,7 +130,7 @@ public class WaitQueue<T> {
 
     /**
      * Whether {@link #wakeFirst()} may have someone to wake: a waiter is queued and none woken before
-     * has yet to begin its retry. May be read without the owner's lock, after changing the state: a
+     * has yet to settle its retry. May be read without the owner's lock, after changing the state: a
      * {@code false} because a woken waiter is on its way is exact (its retry will see the change), so
      * a releaser takes the lock only on {@code true}.
      */
@@ -130,8 +138,12 @@ public class WaitQueue<T> {
         return head != null && !waking;
     }
 
-    /** Called without the owner's lock by a waiter woken by {@link #wakeFirst()}, before its retry. */
-    public void retrying() {
+    /**
+     * Called by a waiter woken by {@link #wakeFirst()} once its retry is settled: after it took what
+     * it waited for (then, without the owner's lock, before it looks for more to pass on), or after it
+     * queued itself first again (then under the lock, before it tries once more).
+     */
+    public void retried() {
         waking = false;
     }
 
