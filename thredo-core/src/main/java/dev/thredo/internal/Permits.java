@@ -23,9 +23,9 @@ import java.util.function.Function;
  * <li><b>barging</b> (non-fair, the default of the primitives, as in the JDK): a free permit goes to
  *     whoever asks first, running threads included. A release makes the permit free and wakes the
  *     first waiter, which then tries again and, if a running thread was faster, waits again at the
- *     head of the queue ({@link Parking#acquireRetrying}). While a woken waiter has yet to retry,
- *     releases wake nobody else and take no lock ({@link WaitQueue#wakeFirst()}); that waiter, if it
- *     finds more than its permit free, wakes the next.</li>
+ *     head of the queue ({@link Parking#acquireRetrying}). While a woken waiter has yet to settle
+ *     its retry, releases wake nobody else and take no lock ({@link WaitQueue#wakeFirst()}); that
+ *     waiter, if it finds more than its permit free, wakes the next.</li>
  * <li><b>fair</b>: a release with waiters hands its permit to the first one ({@link Parking#acquire});
  *     an acquire takes a free permit only while nobody is queued. Only the non-blocking
  *     {@link #tryAcquire()} barges, as the JDK's fair locks and semaphores do.</li>
